@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "machiwb.core",
     "machiwb.accounts",
     "machiwb.regions",
+    "machiwb.audit",
+    "machiwb.surveys",
 ]
 
 MIDDLEWARE = [

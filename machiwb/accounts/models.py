@@ -42,6 +42,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text=_("Django 管理画面（運営者向け）に入れるかどうか。"),
     )
+    is_operator = models.BooleanField(
+        _("運営者"),
+        default=False,
+        help_text=_("指標カタログ・全国調査・統計データ・自治体アカウントを管理する運営者。"),
+    )
+    is_facilitator = models.BooleanField(_("ファシリテーター"), default=False)
     date_joined = models.DateTimeField(_("登録日時"), default=timezone.now)
 
     objects = UserManager()
@@ -56,3 +62,36 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+
+class Role(models.TextChoices):
+    """A staff member's role in one municipality (自治体職員の権限)."""
+
+    ADMIN = "admin", _("管理者")
+    EDITOR = "editor", _("編集者")
+    VIEWER = "viewer", _("閲覧者")
+
+
+#: Higher number = more rights; a check for EDITOR also admits ADMIN.
+ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
+
+
+class Membership(models.Model):
+    """A user's role in one municipality. A person may belong to several municipalities."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    municipality = models.ForeignKey(
+        "regions.Municipality", on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("権限"), max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("所属")
+        verbose_name_plural = _("所属")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "municipality"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.municipality_id} / {self.role}"

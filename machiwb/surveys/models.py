@@ -1,0 +1,144 @@
+"""Surveys, their frozen versions, and anonymous responses (アンケート調査・回答).
+
+A response row holds the answers and the little context the indicators need — never who
+answered, when exactly, from where on the network, or in which order (see docs/privacy.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from machiwb.core.models import BaseModel
+from machiwb.surveys.standard_columns import CATEGORY_ITEM_COLUMNS, OVERALL_COLUMNS
+
+
+class SurveyType(models.TextChoices):
+    NATIONAL = "national", _("全国調査")
+    INDIVIDUAL = "individual", _("個別調査")
+
+
+class SurveyStatus(models.TextChoices):
+    DRAFT = "draft", _("下書き")
+    OPEN = "open", _("回答受付中")
+    CLOSED = "closed", _("終了")
+
+
+class AgeBand(models.IntegerChoices):
+    """年代 (the national survey covers ages 18–89)."""
+
+    TEENS = 1, _("10代")
+    TWENTIES = 2, _("20代")
+    THIRTIES = 3, _("30代")
+    FORTIES = 4, _("40代")
+    FIFTIES = 5, _("50代")
+    SIXTIES = 6, _("60代")
+    SEVENTIES = 7, _("70代")
+    EIGHTIES_PLUS = 8, _("80代以上")
+
+
+class Gender(models.IntegerChoices):
+    """性別."""
+
+    MALE = 1, _("男性")
+    FEMALE = 2, _("女性")
+    OTHER = 3, _("その他")
+    NO_ANSWER = 4, _("回答しない")
+
+
+class Survey(BaseModel):
+    """A survey run for one fiscal year: a municipality's 個別調査 or the operator's 全国調査."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    survey_type = models.CharField(_("調査種別"), max_length=12, choices=SurveyType.choices)
+    municipality = models.ForeignKey(
+        "regions.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="surveys",
+        help_text=_("個別調査の実施自治体（全国調査は空欄）"),
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    catalog_version = models.CharField(
+        _("指標カタログの版"), max_length=20, help_text=_("例：fy2023（令和5年度以降の調査票）")
+    )
+    title = models.CharField(_("調査名"), max_length=200)
+    status = models.CharField(
+        _("状態"), max_length=10, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT
+    )
+
+    class Meta:
+        verbose_name = _("調査")
+        verbose_name_plural = _("調査")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(survey_type="national", municipality__isnull=True)
+                | models.Q(survey_type="individual", municipality__isnull=False),
+                name="survey_municipality_matches_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyVersion(models.Model):
+    """An immutable, published definition of a survey; every response points at one."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    definition = models.JSONField(help_text=_("公開時に凍結された設問定義"))
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("調査の版")
+        verbose_name_plural = _("調査の版")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "number"], name="survey_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} v{self.number}"
+
+
+def _answer_field(column: str) -> models.PositiveSmallIntegerField[int | None, int | None]:
+    return models.PositiveSmallIntegerField(column, null=True, blank=True)
+
+
+class Response(models.Model):
+    """One respondent's answers (回答). Anonymous by construction.
+
+    Stored: a random id, the survey version, the municipality (and optional area), the date
+    without time, the attributes used for breakdowns, and the answers. Category items are
+    1–5 (NULL = わからない/回答しない/無回答); q1, q2, q4, q5 are 0–10 and q3 is 1–5.
+    Custom questions of the municipality live in ``custom_answers``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey_version = models.ForeignKey(
+        SurveyVersion, on_delete=models.PROTECT, related_name="responses"
+    )
+    municipality = models.ForeignKey(
+        "regions.Municipality", on_delete=models.PROTECT, related_name="responses"
+    )
+    area = models.CharField(_("地区"), max_length=50, blank=True)
+    answered_on = models.DateField(_("回答日"))
+    age_band = models.PositiveSmallIntegerField(_("年代"), choices=AgeBand.choices, null=True)
+    gender = models.PositiveSmallIntegerField(_("性別"), choices=Gender.choices, null=True)
+    custom_answers = models.JSONField(_("独自設問の回答"), default=dict, blank=True)
+
+    for _column in CATEGORY_ITEM_COLUMNS + OVERALL_COLUMNS:
+        locals()[_column] = _answer_field(_column)
+    del _column
+
+    class Meta:
+        verbose_name = _("回答")
+        verbose_name_plural = _("回答")
+        indexes = [models.Index(fields=["survey_version", "municipality"])]
+
+    def __str__(self) -> str:
+        return str(self.id)
