@@ -1,0 +1,52 @@
+"""Helpers for browser tests: headless Debian Chromium driven by Playwright, and axe-core."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+#: Never download a browser: use Debian's Chromium, with no background network traffic.
+CHROMIUM_LAUNCH = {
+    "executable_path": "/usr/bin/chromium",
+    "args": [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+    ],
+}
+
+PHONE_VIEWPORT = {"width": 360, "height": 740}
+
+
+def axe_violations(
+    page: Any, tags: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+) -> list[dict[str, Any]]:
+    """Run axe-core on the current page and return the WCAG 2.1 A/AA violations."""
+    page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        list(tags),
+    )
+    return list(result["violations"])
+
+
+def assert_accessible(page: Any) -> None:
+    """Fail with a readable list when axe-core finds any WCAG 2.1 AA violation."""
+    violations = axe_violations(page)
+    if violations:
+        summary = [
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:5]]}
+            for v in violations
+        ]
+        raise AssertionError(
+            f"{page.url}: axe violations\n{json.dumps(summary, ensure_ascii=False, indent=1)}"
+        )
