@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages machiwb's tests and renderers need: Chromium for browser tests, a Japanese
-# font so pages and charts never show tofu boxes, poppler-utils to look at rendered PDFs.
+# font so pages and charts never show tofu boxes, poppler-utils to look at rendered PDFs,
+# Pango for WeasyPrint (printable PDFs with the Japanese font embedded).
 set -euo pipefail
-packages=(chromium fonts-noto-cjk poppler-utils)
+packages=(chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
