@@ -1,0 +1,168 @@
+"""The closed-network guarantee (LGWAN): nothing the site serves reaches another host.
+
+Every URL pattern without parameters is rendered, anonymously and as an operator, and every
+same-site link found on those pages is followed (a few pages per URL pattern, with the demo
+data loaded), so detail pages are covered too. Template sources (including e-mail templates)
+and static CSS are scanned as well, because some pages need data the demo does not have.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.exceptions import Resolver404
+
+from machiwb.guide.tests.closed_network import (
+    Finding,
+    css_findings,
+    external_host,
+    html_findings,
+    text_findings,
+)
+from machiwb.regions.models import Municipality, Prefecture
+
+#: How many different URLs of one URL pattern the crawl renders.
+PAGES_PER_PATTERN = 3
+#: Paths never requested: they change state or are not pages.
+SKIP_PREFIXES = ("/static/", "/media/", "/i18n/")
+
+
+def _parameterless_paths(
+    patterns: list[URLPattern | URLResolver] | None = None, prefix: str = ""
+) -> Iterator[str]:
+    """Every URL path in the resolver that takes no parameters."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        route = str(entry.pattern).lstrip("^").rstrip("$").replace("\\/", "/")
+        if "<" in route or any(c in route for c in "()[]?*+|\\"):
+            continue
+        if isinstance(entry, URLResolver):
+            yield from _parameterless_paths(entry.url_patterns, prefix + route)
+        else:
+            yield "/" + prefix + route
+
+
+def _same_site_links(html: str) -> Iterator[str]:
+    from html.parser import HTMLParser
+
+    links: list[str] = []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "a":
+                href = dict(attrs).get("href") or ""
+                if href.startswith("/") and not href.startswith("//"):
+                    links.append(href.split("#")[0])
+
+    Links().feed(html)
+    yield from links
+
+
+def _official_website_hosts() -> set[str]:
+    hosts = set()
+    for model in (Municipality, Prefecture):
+        for website in model.objects.exclude(website="").values_list("website", flat=True):
+            host = external_host(website)
+            if host:
+                hosts.add(host)
+    return hosts
+
+
+def _crawl(client: Client, extra_hosts: set[str]) -> tuple[list[Finding], set[str]]:
+    queue = deque(sorted(set(_parameterless_paths())))
+    seen: set[str] = set()
+    per_pattern: dict[str, int] = {}
+    findings: list[Finding] = []
+    rendered: set[str] = set()
+    while queue:
+        url = queue.popleft()
+        path = url.split("?")[0]
+        if url in seen or path.startswith(SKIP_PREFIXES):
+            continue
+        seen.add(url)
+        try:
+            match = resolve(path)
+        except Resolver404:
+            continue
+        if per_pattern.get(match.route, 0) >= PAGES_PER_PATTERN:
+            continue
+        per_pattern[match.route] = per_pattern.get(match.route, 0) + 1
+        response = client.get(url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        html = response.content.decode(response.charset or "utf-8")
+        rendered.add(match.route)
+        findings.extend(html_findings(html, url, extra_hosts))
+        queue.extend(link for link in _same_site_links(html) if link not in seen)
+    return findings, rendered
+
+
+@pytest.fixture
+def demo_site(db: None) -> set[str]:
+    call_command("load_demo", stdout=io.StringIO())
+    return _official_website_hosts()
+
+
+def test_no_rendered_page_references_another_host(demo_site: set[str]) -> None:
+    anonymous_findings, anonymous_rendered = _crawl(Client(), demo_site)
+
+    from django.contrib.auth import get_user_model
+
+    operator = get_user_model().objects.create_superuser(
+        email="operator@example.jp", password="closed-network-test"
+    )
+    staff = Client()
+    staff.force_login(operator)
+    staff_findings, staff_rendered = _crawl(staff, demo_site)
+
+    assert not anonymous_findings + staff_findings, "\n".join(
+        str(f) for f in anonymous_findings + staff_findings
+    )
+    # the crawl really renders the site: the home page, the region browser and detail pages
+    assert {"", "regions/", "regions/<str:code>/"} <= anonymous_rendered
+    assert "admin/" in staff_rendered
+
+
+def _project_template_files() -> Iterator[Path]:
+    for app_config in apps.get_app_configs():
+        if not app_config.name.startswith("machiwb."):
+            continue
+        template_dir = Path(app_config.path) / "templates"
+        if template_dir.is_dir():
+            yield from (p for p in template_dir.rglob("*") if p.suffix in {".html", ".txt"})
+
+
+def test_no_template_or_e_mail_references_another_host() -> None:
+    """Templates are scanned as source, so pages the crawl cannot reach are covered too."""
+    findings: list[Finding] = []
+    files = list(_project_template_files())
+    for template in files:
+        source = template.read_text(encoding="utf-8")
+        where = str(template)
+        findings.extend(html_findings(source, where))
+        if template.suffix == ".txt":
+            findings.extend(text_findings(source, where))
+    # a plain link to a municipality's own site comes from the master data, never from a template
+    assert not findings, "\n".join(str(f) for f in findings)
+    assert any(p.name == "base.html" for p in files)
+
+
+def test_no_stylesheet_imports_fonts_or_images_from_another_host() -> None:
+    findings: list[Finding] = []
+    stylesheets = 0
+    for finder in finders.get_finders():
+        for path, storage in finder.list([]):
+            if path.endswith(".css"):
+                stylesheets += 1
+                with storage.open(path) as handle:
+                    findings.extend(css_findings(handle.read().decode("utf-8"), path))
+    assert not findings, "\n".join(str(f) for f in findings)
+    assert stylesheets >= 2
