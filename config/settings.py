@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "machiwb.regions",
     "machiwb.audit",
     "machiwb.surveys",
+    "machiwb.indicators",
     "machiwb.guide",
 ]
 

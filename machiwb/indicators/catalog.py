@@ -1,0 +1,337 @@
+"""Reading and validating indicator catalog files (指標カタログ定義ファイル).
+
+A catalog file is JSON with the schema ``machiwb.indicator-catalog/1`` (docs/indicators.md):
+factor groups, the 24 categories, the overall questions, the category survey items, the
+objective KPIs and context statistics. ``catalog_parse`` checks every rule and reports every
+problem with its JSON path, so an operator replacing a file with the official list sees at
+once what to fix. Pure code: no database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from machiwb.surveys.standard_columns import CATEGORY_ITEM_COLUMNS, OVERALL_COLUMNS
+
+SCHEMA = "machiwb.indicator-catalog/1"
+CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
+CATEGORY_CODES: tuple[str, ...] = tuple(f"c{n:02d}" for n in range(1, 25))
+
+
+class CatalogError(ValueError):
+    """A catalog file breaks the schema; ``problems`` lists every violation found."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: {len(problems)} problem(s)\n" + "\n".join(problems))
+
+
+@dataclass(frozen=True)
+class FactorGroupDef:
+    code: str
+    name_ja: str
+    name_en: str
+    order: int
+
+
+@dataclass(frozen=True)
+class CategoryDef:
+    code: str
+    group: str
+    name_ja: str
+    name_en: str
+    order: int
+
+
+@dataclass(frozen=True)
+class OverallQuestionDef:
+    code: str
+    label_ja: str
+    label_en: str
+    text_ja: str
+    text_en: str
+    scale_min: int
+    scale_max: int
+    optional: bool
+
+
+@dataclass(frozen=True)
+class ItemDef:
+    code: str
+    category: str
+    label_ja: str
+    text_ja: str
+    text_en: str
+    reverse: bool
+    provisional: bool
+    order: int
+
+
+@dataclass(frozen=True)
+class KpiDef:
+    """An objective KPI (客観指標); ``category`` and ``direction`` are empty for context statistics."""
+
+    code: str
+    category: str
+    name_ja: str
+    name_en: str
+    unit: str
+    direction: int
+    source: str
+    vintage: str
+    plausible_min: float
+    plausible_max: float
+    official: bool
+
+
+@dataclass(frozen=True)
+class CatalogDef:
+    version: str
+    title: str
+    first_fiscal_year: int
+    last_fiscal_year: int | None
+    note: str
+    sha256: str
+    raw: dict[str, Any]
+    factor_groups: tuple[FactorGroupDef, ...]
+    categories: tuple[CategoryDef, ...]
+    overall_questions: tuple[OverallQuestionDef, ...]
+    items: tuple[ItemDef, ...]
+    kpis: tuple[KpiDef, ...]
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def field(self, obj: dict[str, Any], path: str, key: str, kind: type | tuple[type, ...]) -> Any:
+        if key not in obj:
+            self.problems.append(f"{path}.{key}: missing")
+            return None
+        value = obj[key]
+        if isinstance(value, bool) and kind in (int, float, (int, float)):
+            self.problems.append(f"{path}.{key}: expected a number, got {value!r}")
+            return None
+        if not isinstance(value, kind):
+            expected = kind.__name__ if isinstance(kind, type) else "number"
+            self.problems.append(f"{path}.{key}: expected {expected}, got {value!r}")
+            return None
+        if isinstance(value, str) and not value.strip() and key not in {"vintage", "note"}:
+            self.problems.append(f"{path}.{key}: must not be empty")
+            return None
+        return value
+
+    def records(self, data: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
+        value = data.get(key)
+        if not isinstance(value, list):
+            self.problems.append(f"$.{key}: expected a list")
+            return []
+        out = []
+        for index, record in enumerate(value):
+            path = f"$.{key}[{index}]"
+            if not isinstance(record, dict):
+                self.problems.append(f"{path}: expected an object")
+                continue
+            out.append((path, record))
+        return out
+
+    def unique(self, key: str, codes: list[str]) -> None:
+        seen: set[str] = set()
+        for code in codes:
+            if code in seen:
+                self.problems.append(f"$.{key}: code {code!r} appears more than once")
+            seen.add(code)
+
+
+def catalog_parse(text: str, *, source: str) -> CatalogDef:
+    """Parse and validate one catalog file; raise ``CatalogError`` listing every problem."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CatalogError(source, [f"line {exc.lineno} column {exc.colno}: {exc.msg}"]) from None
+    if not isinstance(data, dict):
+        raise CatalogError(source, ["$: expected a JSON object"])
+    c = _Checker()
+    if data.get("schema") != SCHEMA:
+        c.problems.append(f"$.schema: expected {SCHEMA!r}, got {data.get('schema')!r}")
+    version = c.field(data, "$", "version", str)
+    title = c.field(data, "$", "title", str)
+    years = data.get("fiscal_years")
+    first = last = None
+    if isinstance(years, dict):
+        first = c.field(years, "$.fiscal_years", "first", int)
+        last = years.get("last")
+        if last is not None and (not isinstance(last, int) or isinstance(last, bool)):
+            c.problems.append(f"$.fiscal_years.last: expected a year or null, got {last!r}")
+            last = None
+        if first is not None and last is not None and last < first:
+            c.problems.append(f"$.fiscal_years: last {last} is before first {first}")
+    else:
+        c.problems.append("$.fiscal_years: expected an object with first and last")
+
+    groups = []
+    for path, r in c.records(data, "factor_groups"):
+        values = [
+            c.field(r, path, k, t)
+            for k, t in (("code", str), ("name_ja", str), ("name_en", str), ("order", int))
+        ]
+        if None not in values:
+            groups.append(FactorGroupDef(*values))
+    c.unique("factor_groups", [g.code for g in groups])
+    group_codes = {g.code for g in groups}
+
+    categories = []
+    for path, r in c.records(data, "categories"):
+        values = [
+            c.field(r, path, k, t)
+            for k, t in (
+                ("code", str),
+                ("group", str),
+                ("name_ja", str),
+                ("name_en", str),
+                ("order", int),
+            )
+        ]
+        if None in values:
+            continue
+        category = CategoryDef(*values)
+        if category.group not in group_codes:
+            c.problems.append(f"{path}.group: unknown factor group {category.group!r}")
+        categories.append(category)
+    c.unique("categories", [cat.code for cat in categories])
+    if sorted(cat.code for cat in categories) != list(CATEGORY_CODES):
+        c.problems.append("$.categories: the codes must be exactly c01 … c24")
+    category_codes = {cat.code for cat in categories}
+
+    questions = []
+    for path, r in c.records(data, "overall_questions"):
+        values = [
+            c.field(r, path, k, t)
+            for k, t in (
+                ("code", str),
+                ("label_ja", str),
+                ("label_en", str),
+                ("text_ja", str),
+                ("text_en", str),
+                ("scale_min", int),
+                ("scale_max", int),
+                ("optional", bool),
+            )
+        ]
+        if None in values:
+            continue
+        question = OverallQuestionDef(*values)
+        if question.code not in OVERALL_COLUMNS:
+            c.problems.append(f"{path}.code: {question.code!r} is not one of {OVERALL_COLUMNS}")
+        if question.scale_max <= question.scale_min:
+            c.problems.append(f"{path}: scale_max must be greater than scale_min")
+        questions.append(question)
+    c.unique("overall_questions", [q.code for q in questions])
+
+    items = []
+    for path, r in c.records(data, "items"):
+        values = [
+            c.field(r, path, k, t)
+            for k, t in (
+                ("code", str),
+                ("category", str),
+                ("label_ja", str),
+                ("text_ja", str),
+                ("text_en", str),
+                ("reverse", bool),
+                ("provisional", bool),
+                ("order", int),
+            )
+        ]
+        if None in values:
+            continue
+        item = ItemDef(*values)
+        if item.code not in CATEGORY_ITEM_COLUMNS:
+            c.problems.append(f"{path}.code: {item.code!r} is not a standard survey column")
+        elif item.category != item.code[:3]:
+            c.problems.append(f"{path}.category: item {item.code} belongs to {item.code[:3]}")
+        if item.category not in category_codes:
+            c.problems.append(f"{path}.category: unknown category {item.category!r}")
+        items.append(item)
+    c.unique("items", [i.code for i in items])
+    missing = sorted(set(CATEGORY_ITEM_COLUMNS) - {i.code for i in items})
+    if missing:
+        c.problems.append(f"$.items: missing standard items {', '.join(missing)}")
+
+    kpis = []
+    for path, r in c.records(data, "kpis"):
+        kpi_values = _kpi_values(c, path, r, context=False)
+        if kpi_values is None:
+            continue
+        kpi = KpiDef(*kpi_values)
+        if kpi.category not in category_codes:
+            c.problems.append(f"{path}.category: unknown category {kpi.category!r}")
+        kpis.append(kpi)
+    for path, r in c.records(data, "context_statistics"):
+        context_values = _kpi_values(c, path, r, context=True)
+        if context_values is not None:
+            kpis.append(KpiDef(*context_values))
+    c.unique("kpis", [k.code for k in kpis])
+
+    if c.problems:
+        raise CatalogError(source, c.problems)
+    return CatalogDef(
+        version=cast(str, version),
+        title=cast(str, title),
+        first_fiscal_year=cast(int, first),
+        last_fiscal_year=last,
+        note=str(data.get("note", "")),
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        raw=data,
+        factor_groups=tuple(sorted(groups, key=lambda g: g.order)),
+        categories=tuple(sorted(categories, key=lambda x: x.order)),
+        overall_questions=tuple(sorted(questions, key=lambda q: q.code)),
+        items=tuple(sorted(items, key=lambda i: i.order)),
+        kpis=tuple(kpis),
+    )
+
+
+def _kpi_values(c: _Checker, path: str, r: dict[str, Any], *, context: bool) -> list[Any] | None:
+    code = c.field(r, path, "code", str)
+    category = "" if context else c.field(r, path, "category", str)
+    name_ja = c.field(r, path, "name_ja", str)
+    name_en = c.field(r, path, "name_en", str)
+    unit = c.field(r, path, "unit", str)
+    direction = 0
+    if not context:
+        raw = r.get("direction")
+        if raw not in ("+", "-"):
+            c.problems.append(f"{path}.direction: expected '+' or '-', got {raw!r}")
+            return None
+        direction = 1 if raw == "+" else -1
+    source = c.field(r, path, "source", str)
+    vintage = c.field(r, path, "vintage", str)
+    low = c.field(r, path, "plausible_min", (int, float))
+    high = c.field(r, path, "plausible_max", (int, float))
+    official = False if context else c.field(r, path, "official", bool)
+    values = [code, category, name_ja, name_en, unit, direction, source, vintage, low, high]
+    if None in values or official is None:
+        return None
+    if high <= low:
+        c.problems.append(f"{path}: plausible_max must be greater than plausible_min")
+        return None
+    return [*values[:8], float(low), float(high), official]
+
+
+def catalog_read(path: Path) -> CatalogDef:
+    """Read and validate a catalog file from disk."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(path.name, [f"cannot read the file: {exc}"]) from exc
+    return catalog_parse(text, source=path.name)
+
+
+def shipped_catalog_paths() -> list[Path]:
+    """The catalog versions shipped in the project, oldest first."""
+    return sorted(CATALOG_DIR.glob("fy*.json"))
