@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "machiwb.surveys",
     "machiwb.indicators",
     "machiwb.guide",
+    "machiwb.charts",
 ]
 
 MIDDLEWARE = [

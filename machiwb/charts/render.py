@@ -1,0 +1,357 @@
+"""Server-side chart rendering (グラフ描画) to PNG and PDF with matplotlib's object API.
+
+No pyplot and no global figure state: each call builds its own ``Figure`` and renders it with
+the Agg (PNG) or PDF backend, so rendering is safe in a multi-threaded server. Japanese text uses
+the IPAexGothic font shipped by matplotlib-fontja, or the system Noto Sans CJK JP font; PDFs embed
+it as TrueType (``pdf.fonttype`` 42) so their text stays selectable and searchable. Rendered bytes
+are cached by a hash of the specification and the format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import matplotlib
+from django.core.cache import cache as django_cache
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.projections.polar import PolarAxes
+
+from machiwb.charts.specs import BarChart, Chart, ChartMeta, RadarChart, ScatterChart
+from machiwb.charts.tables import chart_summary, format_value
+
+ImageFormat = Literal["png", "pdf"]
+
+#: デジタル庁デザインシステム primitive colours, dark enough for 3:1 against white.
+SERIES_COLOURS = ("#0017c1", "#c74700", "#115a36", "#8b008b", "#006173", "#5109ad")
+#: Series differ by marker and line style as well as colour.
+SERIES_MARKERS = ("o", "s", "^", "D", "v", "P")
+SERIES_LINESTYLES = ("-", "--", ":", "-.", (0, (6, 2, 1, 2, 1, 2)), (0, (1, 1)))
+SERIES_HATCHES = ("", "///", "...", "xxx", "\\\\\\", "---")
+TEXT_COLOUR = "#1a1a1a"
+GRID_COLOUR = "#b3b3b3"
+REFERENCE_COLOUR = "#4d4d4d"
+
+NOTO_CJK_PATHS = (
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc"),
+)
+#: fontTools logs every subsetting step at INFO when the PDF embeds the font.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+CACHE_SECONDS = 24 * 60 * 60
+PNG_DPI = 150
+
+
+@cache
+def japanese_font_family() -> str:
+    """The font family used for Japanese text, registered with matplotlib once per process."""
+    try:
+        from matplotlib_fontja import get_font_ttf_path
+    except ImportError:
+        for path in NOTO_CJK_PATHS:
+            if path.exists():
+                font_manager.fontManager.addfont(str(path))
+                return "Noto Sans CJK JP"
+        raise RuntimeError(
+            "no Japanese font: install matplotlib-fontja or fonts-noto-cjk"
+        ) from None
+    font_manager.fontManager.addfont(get_font_ttf_path())
+    return "IPAexGothic"
+
+
+@contextmanager
+def _chart_style() -> Iterator[None]:
+    with matplotlib.rc_context(
+        {
+            "font.family": japanese_font_family(),
+            "font.size": 9,
+            "pdf.fonttype": 42,
+            "ps.fonttype": 42,
+            "axes.unicode_minus": False,
+            "text.color": TEXT_COLOUR,
+            "axes.labelcolor": TEXT_COLOUR,
+            "xtick.color": TEXT_COLOUR,
+            "ytick.color": TEXT_COLOUR,
+        }
+    ):
+        yield
+
+
+def _style(index: int) -> dict[str, object]:
+    i = index % len(SERIES_COLOURS)
+    return {
+        "color": SERIES_COLOURS[i],
+        "marker": SERIES_MARKERS[i],
+        "linestyle": SERIES_LINESTYLES[i],
+    }
+
+
+def _frame(fig: Figure, meta: ChartMeta, top: float, bottom: float) -> None:
+    """Title and selection above the plot, source below: printed on every image."""
+    fig.text(0.03, 1 - 0.35 / top, meta.title, fontsize=13, weight="bold", va="top")
+    if meta.subtitle:
+        fig.text(0.03, 1 - 0.75 / top, meta.subtitle, fontsize=9, va="top")
+    if meta.source:
+        fig.text(0.03, 0.25 / bottom, meta.source, fontsize=7.5, va="bottom", color="#333333")
+
+
+def _legend(fig: Figure, handles: list[Line2D] | list[Patch], y: float) -> None:
+    if handles:
+        fig.legend(
+            handles=handles,
+            loc="lower center",
+            bbox_to_anchor=(0.5, y),
+            ncol=min(len(handles), 3),
+            frameon=False,
+            fontsize=9,
+            handlelength=3.5,
+        )
+
+
+def _radar_figure(chart: RadarChart) -> Figure:
+    height = 9.0
+    fig = Figure(figsize=(8.0, height), facecolor="white")
+    ax = fig.add_axes((0.14, 0.2, 0.72, 0.64), projection="polar")
+    if not isinstance(ax, PolarAxes):
+        raise TypeError("a radar needs polar axes")
+    count = len(chart.axes)
+    angles = [2 * math.pi * i / count for i in range(count)]
+    ax.set_theta_offset(math.pi / 2)
+    ax.set_theta_direction(-1)
+    low, high = chart.scale
+    ax.set_ylim(low, high)
+    ticks = list(range(int(low), int(high) + 1, 10))
+    ax.set_yticks(ticks)
+    ax.set_yticklabels([str(t) for t in ticks], fontsize=7, color="#333333")
+    ax.set_rlabel_position(180 / count)
+    ax.set_xticks(angles)
+    ax.set_xticklabels(chart.axes, fontsize=8)
+    ax.tick_params(axis="x", pad=6)
+    ax.grid(color=GRID_COLOUR, linewidth=0.6)
+    ax.spines["polar"].set_color(GRID_COLOUR)
+    closed = [*angles, angles[0]]
+    if chart.reference is not None:
+        ax.plot(
+            [2 * math.pi * i / 240 for i in range(241)],
+            [chart.reference] * 241,
+            color=REFERENCE_COLOUR,
+            linewidth=1.6,
+        )
+    handles: list[Line2D] = []
+    for index, series in enumerate(chart.series):
+        style = _style(index)
+        values = [low if v is None else min(max(v, low), high) for v in series.values]
+        present = [v is not None for v in series.values]
+        ys = [*values, values[0]]
+        ax.plot(
+            closed,
+            ys,
+            linewidth=1.8,
+            markersize=0,
+            color=style["color"],
+            linestyle=style["linestyle"],
+        )
+        ax.plot(
+            [a for a, p in zip(angles, present, strict=True) if p],
+            [v for v, p in zip(values, present, strict=True) if p],
+            linestyle="none",
+            marker=style["marker"],
+            markersize=5,
+            color=style["color"],
+        )
+        if len(chart.series) <= 2:
+            ax.fill(closed, ys, color=str(style["color"]), alpha=0.06)
+        handles.append(
+            Line2D([], [], label=series.label, linewidth=1.8, markersize=6, **style)  # type: ignore[arg-type]
+        )
+    if chart.reference is not None:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=REFERENCE_COLOUR,
+                linewidth=1.6,
+                label=f"{format_value(chart.reference)}（基準）",
+            )
+        )
+    _frame(fig, chart.meta, height, height)
+    _legend(fig, handles, 0.06)
+    return fig
+
+
+def _bar_figure(chart: BarChart) -> Figure:
+    groups = max(len(chart.series), 1)
+    rows = len(chart.categories)
+    plot_height = max(1.5, rows * (0.22 + 0.16 * groups))
+    height = plot_height + 2.4
+    fig = Figure(figsize=(8.0, height), facecolor="white")
+    ax: Axes = fig.add_axes((0.3, 1.3 / height, 0.62, plot_height / height))
+    bar_height = 0.8 / groups
+    for index, series in enumerate(chart.series):
+        style = _style(index)
+        positions = [row - 0.4 + bar_height * (index + 0.5) for row in range(rows)]
+        values = [0.0 if v is None else v for v in series.values]
+        base = chart.scale[0] if chart.scale else 0.0
+        ax.barh(
+            positions,
+            [v - base if v else 0.0 for v in values],
+            left=base,
+            height=bar_height * 0.9,
+            color=str(style["color"]),
+            hatch=SERIES_HATCHES[index % len(SERIES_HATCHES)],
+            edgecolor="white" if index == 0 else str(style["color"]),
+            fill=index == 0,
+            linewidth=1.0,
+            label=series.label,
+        )
+        if groups <= 2:
+            for pos, value in zip(positions, series.values, strict=False):
+                ax.text(
+                    (value if value is not None else base),
+                    pos,
+                    f" {format_value(value)}",
+                    va="center",
+                    fontsize=7,
+                )
+    ax.set_yticks(range(rows))
+    ax.set_yticklabels(chart.categories, fontsize=8)
+    ax.invert_yaxis()
+    if chart.scale:
+        ax.set_xlim(*chart.scale)
+    ax.set_xlabel(chart.value_label)
+    ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.5)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if chart.reference is not None:
+        ax.axvline(chart.reference, color=REFERENCE_COLOUR, linewidth=1.4)
+    _frame(fig, chart.meta, height, height)
+    if len(chart.series) > 1:
+        handles = [
+            Patch(
+                facecolor=SERIES_COLOURS[i % len(SERIES_COLOURS)] if i == 0 else "white",
+                edgecolor=SERIES_COLOURS[i % len(SERIES_COLOURS)],
+                hatch=SERIES_HATCHES[i % len(SERIES_HATCHES)],
+                label=s.label,
+            )
+            for i, s in enumerate(chart.series)
+        ]
+        _legend(fig, handles, 0.55 / height)
+    return fig
+
+
+def _scatter_figure(chart: ScatterChart) -> Figure:
+    height = 7.5
+    fig = Figure(figsize=(8.0, height), facecolor="white")
+    ax: Axes = fig.add_axes((0.12, 0.14, 0.82, 0.7))
+    ax.scatter(
+        [p.x for p in chart.points],
+        [p.y for p in chart.points],
+        s=28,
+        color=SERIES_COLOURS[0],
+        marker="o",
+        zorder=3,
+    )
+    for point in chart.points:
+        ax.annotate(
+            point.label, (point.x, point.y), xytext=(4, 3), textcoords="offset points", fontsize=8
+        )
+    if chart.x_reference is not None:
+        ax.axvline(chart.x_reference, color=REFERENCE_COLOUR, linewidth=1.2, linestyle="--")
+    if chart.y_reference is not None:
+        ax.axhline(chart.y_reference, color=REFERENCE_COLOUR, linewidth=1.2, linestyle="--")
+    if chart.quadrant_labels:
+        corners = (
+            (0.98, 0.98, "right", "top"),
+            (0.02, 0.98, "left", "top"),
+            (0.02, 0.02, "left", "bottom"),
+            (0.98, 0.02, "right", "bottom"),
+        )
+        for text, (x, y, ha, va) in zip(chart.quadrant_labels, corners, strict=True):
+            ax.text(x, y, text, transform=ax.transAxes, ha=ha, va=va, fontsize=8, color="#333333")
+    if chart.x_scale:
+        ax.set_xlim(*chart.x_scale)
+    if chart.y_scale:
+        ax.set_ylim(*chart.y_scale)
+    ax.set_xlabel(chart.x_label)
+    ax.set_ylabel(chart.y_label)
+    ax.grid(color=GRID_COLOUR, linewidth=0.5)
+    ax.set_axisbelow(True)
+    _frame(fig, chart.meta, height, height)
+    return fig
+
+
+def chart_figure(chart: Chart) -> Figure:
+    """Build the matplotlib Figure for a chart specification (call inside the chart style)."""
+    if isinstance(chart, RadarChart):
+        return _radar_figure(chart)
+    if isinstance(chart, BarChart):
+        return _bar_figure(chart)
+    return _scatter_figure(chart)
+
+
+def _render(chart: Chart, image_format: ImageFormat) -> bytes:
+    summary = chart_summary(chart)
+    buffer = io.BytesIO()
+    with _chart_style():
+        fig = chart_figure(chart)
+        if image_format == "png":
+            fig.savefig(
+                buffer,
+                format="png",
+                dpi=PNG_DPI,
+                metadata={
+                    "Title": chart.meta.title,
+                    "Description": summary,
+                    "Source": chart.meta.source,
+                },
+            )
+        else:
+            fig.savefig(
+                buffer,
+                format="pdf",
+                metadata={
+                    "Title": chart.meta.title,
+                    "Subject": summary,
+                    "Keywords": chart.meta.subtitle,
+                    "Creator": "machiwb",
+                    "CreationDate": None,
+                },
+            )
+    return buffer.getvalue()
+
+
+def chart_cache_key(chart: Chart, image_format: ImageFormat) -> str:
+    digest = hashlib.sha256(repr(chart).encode("utf-8")).hexdigest()
+    return f"charts:v1:{image_format}:{digest}"
+
+
+def chart_image(chart: Chart, image_format: ImageFormat) -> bytes:
+    """The chart rendered as PNG or PDF bytes, from the cache when the same chart was drawn."""
+    key = chart_cache_key(chart, image_format)
+    cached = django_cache.get(key)
+    if isinstance(cached, bytes):
+        return cached
+    data = _render(chart, image_format)
+    django_cache.set(key, data, CACHE_SECONDS)
+    return data
+
+
+def chart_png(chart: Chart) -> bytes:
+    return chart_image(chart, "png")
+
+
+def chart_pdf(chart: Chart) -> bytes:
+    return chart_image(chart, "pdf")

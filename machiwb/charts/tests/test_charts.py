@@ -1,0 +1,112 @@
+"""The chart library: images open with the expected size and metadata, PDFs embed a Japanese
+TrueType font with selectable text, every chart has a table twin and a summary, and the cache
+returns the same bytes for the same specification."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from machiwb.charts.render import PNG_DPI, chart_cache_key, chart_pdf, chart_png
+from machiwb.charts.specs import (
+    BarChart,
+    ChartMeta,
+    RadarChart,
+    ScatterChart,
+    ScatterPoint,
+    Series,
+)
+from machiwb.charts.tables import chart_summary, chart_table, table_csv
+
+META = ChartMeta(
+    title="和歌山県 和歌山市 カテゴリー別偏差値",
+    subtitle="全国調査・2026年度（令和8年度）",
+    source="出典：デジタル庁「地域幸福度（Well-Being）指標」",
+)
+AXES = ("医療・福祉", "買物・飲食", "住宅環境", "移動・交通")
+RADAR = RadarChart(
+    meta=META,
+    axes=AXES,
+    series=(Series("主観", (51.2, 48.9, 53.5, None)), Series("客観", (48.0, 48.7, 54.4, 49.9))),
+)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def test_radar_png_has_expected_size_and_alt_text() -> None:
+    image = Image.open(io.BytesIO(chart_png(RADAR)))
+    assert image.format == "PNG"
+    assert image.size == (8 * PNG_DPI, 9 * PNG_DPI)
+    assert image.info["Title"] == META.title
+    assert image.info["Description"] == chart_summary(RADAR)
+
+
+def test_radar_pdf_embeds_japanese_truetype_font_and_selectable_text() -> None:
+    reader = PdfReader(io.BytesIO(chart_pdf(RADAR)))
+    page = reader.pages[0]
+    assert "和歌山市" in page.extract_text()
+    resources: Any = page["/Resources"]
+    fonts = [font.get_object() for font in resources["/Font"].values()]
+    descriptors = [
+        f["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        if "/DescendantFonts" in f
+        else f.get("/FontDescriptor")
+        for f in fonts
+    ]
+    assert any(d is not None and "/FontFile2" in d.get_object() for d in descriptors)
+    assert reader.metadata is not None
+    assert reader.metadata.subject == chart_summary(RADAR)
+
+
+def test_cache_returns_identical_bytes_and_keys_differ_by_input() -> None:
+    assert chart_png(RADAR) == chart_png(RADAR)
+    other = RadarChart(meta=META, axes=AXES, series=RADAR.series[:1])
+    assert chart_cache_key(RADAR, "png") != chart_cache_key(other, "png")
+    assert chart_cache_key(RADAR, "png") != chart_cache_key(RADAR, "pdf")
+
+
+def test_table_twin_keeps_order_and_marks_missing_values() -> None:
+    table = chart_table(RADAR)
+    assert table.columns == ("項目", "主観", "客観")
+    assert [row[0] for row in table.rows] == list(AXES)
+    assert table.rows[3] == ("移動・交通", None, 49.9)
+    assert table_csv(table).splitlines()[4] == "移動・交通,,49.9"
+
+
+def test_summary_counts_against_the_reference() -> None:
+    summary = chart_summary(RADAR)
+    assert "主観は4項目中2項目が基準50.0以上、1項目が未満（値なし1）" in summary
+    assert "客観は4項目中1項目が基準50.0以上、3項目が未満" in summary
+
+
+def test_series_length_must_match_axes() -> None:
+    with pytest.raises(ValueError, match="3 values for 4 labels"):
+        RadarChart(meta=META, axes=AXES, series=(Series("主観", (1.0, 2.0, 3.0)),))
+
+
+def test_bar_and_scatter_render() -> None:
+    bar = BarChart(
+        meta=META, categories=AXES, series=RADAR.series, value_label="偏差値", reference=50
+    )
+    assert Image.open(io.BytesIO(chart_png(bar))).size[0] == 8 * PNG_DPI
+    scatter = ScatterChart(
+        meta=META,
+        points=(ScatterPoint("医療・福祉", 51.2, 0.4), ScatterPoint("住宅環境", 45.0, 0.1)),
+        x_label="主観偏差値",
+        y_label="幸福度との相関",
+        x_reference=50,
+        y_reference=0.2,
+        quadrant_labels=("維持", "優先", "観察", "強み"),
+    )
+    assert chart_pdf(scatter).startswith(b"%PDF")
+    assert chart_table(scatter).rows[1] == ("住宅環境", 45.0, 0.1)
+    assert "維持1、優先0、観察1、強み0" in chart_summary(scatter)
