@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("machiwb.core.urls")),
     path("regions/", include("machiwb.regions.urls")),
+    path("", include("machiwb.surveys.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

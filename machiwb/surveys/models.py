@@ -6,6 +6,7 @@ answered, when exactly, from where on the network, or in which order (see docs/p
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.db import models
@@ -69,6 +70,17 @@ class Survey(BaseModel):
     status = models.CharField(
         _("状態"), max_length=10, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT
     )
+    opens_on = models.DateField(_("回答受付開始日"), null=True, blank=True)
+    closes_on = models.DateField(_("回答受付終了日"), null=True, blank=True)
+    invitation_required = models.BooleanField(
+        _("招待コードが必要"),
+        default=False,
+        help_text=_("一人一回答：配布した招待コードでのみ回答できる"),
+    )
+    areas = models.JSONField(_("地区の選択肢"), default=list, blank=True)
+    custom_questions = models.JSONField(
+        _("独自設問（下書き）"), default=list, blank=True, help_text=_("公開時に版へ凍結される")
+    )
 
     class Meta:
         verbose_name = _("調査")
@@ -83,6 +95,14 @@ class Survey(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def is_accepting_on(self, day: datetime.date) -> bool:
+        """Whether residents can answer on ``day``: open by hand and within the period."""
+        if self.status != SurveyStatus.OPEN:
+            return False
+        if self.opens_on is not None and day < self.opens_on:
+            return False
+        return self.closes_on is None or day <= self.closes_on
 
 
 class SurveyVersion(models.Model):
@@ -142,3 +162,43 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class InvitationCode(models.Model):
+    """A single-use invitation code (招待コード) for one survey, stored only as a keyed hash.
+
+    It records whether it was used and nothing else: no time, no link to the response.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitation_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    used = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("招待コード")
+        verbose_name_plural = _("招待コード")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}:{'used' if self.used else 'unused'}"
+
+
+class SubmissionReceipt(models.Model):
+    """Proof that an answer sheet was stored once (送信受付), for idempotent retries.
+
+    The key is a keyed hash of the submission token the resident's browser holds, and the
+    digest is a keyed hash of token + answers. Without the token neither can be matched to a
+    response; there is no time and no sequence.
+    """
+
+    key = models.CharField(primary_key=True, max_length=64)
+    survey_version = models.ForeignKey(
+        SurveyVersion, on_delete=models.CASCADE, related_name="receipts"
+    )
+    answers_digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("送信受付")
+        verbose_name_plural = _("送信受付")
+
+    def __str__(self) -> str:
+        return self.key[:8]

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from machiwb.surveys.models import Response, SurveyVersion
+from machiwb.surveys.views_answer import Sheet
+
+pytestmark = pytest.mark.django_db
+
+
+def _sheet(html: str) -> str:
+    match = re.search(r'name="sheet" value="([^"]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def _start(client: Client, version: SurveyVersion, **data: str) -> str:
+    response = client.post(f"/s/{version.survey.public_id}/", data)
+    assert response.status_code == 200, response.content.decode()
+    return _sheet(response.content.decode())
+
+
+def test_start_page_shows_time_and_anonymity(client: Client, published: SurveyVersion) -> None:
+    response = client.get(f"/s/{published.survey.public_id}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "所要時間：約" in html
+    assert "回答した時刻は記録しません" in html
+    assert "招待コード" not in html
+
+
+def test_draft_survey_is_not_found(client: Client, published: SurveyVersion) -> None:
+    survey = published.survey
+    survey.status = "draft"
+    survey.save()
+    assert client.get(f"/s/{survey.public_id}/").status_code == 404
+
+
+def test_resident_answers_every_page_confirms_and_is_thanked(
+    client: Client, published: SurveyVersion
+) -> None:
+    url = f"/s/{published.survey.public_id}/answer/"
+    sheet = _start(client, published)
+    pages = published.definition["pages"]
+    for index, page in enumerate(pages):
+        data = {"sheet": sheet, "page": str(index), "nav": "next"}
+        for qid in page["questions"]:
+            data[f"q-{qid}"] = {"x1": "3", "x2": "2", "x3": "", "area": ""}.get(qid, "na")
+        if "gender" in page["questions"]:
+            data["q-gender"] = "2"
+        if "age_band" in page["questions"]:
+            data["q-age_band"] = "3"
+        response = client.post(url, data)
+        assert response.status_code == 200, response.content.decode()[:2000]
+        sheet = _sheet(response.content.decode())
+    html = response.content.decode()
+    assert "回答内容の確認" in html
+    response = client.post(url, {"sheet": sheet, "nav": "submit"})
+    assert response.status_code == 303
+    assert response["Location"] == f"/s/{published.survey.public_id}/thanks/"
+    assert "ご回答ありがとうございました" in client.get(response["Location"]).content.decode()
+    stored = Response.objects.get()
+    assert stored.age_band == 3
+    assert Response.objects.filter(c01_1__isnull=True).count() == 1
+    assert stored.custom_answers == {"x1": 3, "x2": ["2"]}
+    # a retry (double tap, network drop) gets the same acknowledgement and stores nothing
+    again = client.post(url, {"sheet": sheet, "nav": "submit"})
+    assert again.status_code == 303
+    assert again["Location"] == response["Location"]
+    assert Response.objects.count() == 1
+
+
+def test_invalid_answer_is_explained_and_linked_and_kept_for_correction(
+    client: Client, published: SurveyVersion
+) -> None:
+    url = f"/s/{published.survey.public_id}/answer/"
+    last = len(published.definition["pages"]) - 1
+    sheet = _start(client, published)
+    response = client.post(
+        url, {"sheet": sheet, "page": str(last), "nav": "next", "q-x1": "150", "q-x2": "1"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'role="alert"' in html
+    assert '<a href="#q-x1">0から100までの数で答えてください。</a>' in html
+    assert 'value="150"' in html
+    assert 'aria-invalid="true"' in html
+    loaded = Sheet.load(_sheet(html))
+    assert loaded is not None
+    assert loaded.answers == {"x2": ["1"]}
+
+
+def test_back_keeps_answers_of_both_pages(client: Client, published: SurveyVersion) -> None:
+    url = f"/s/{published.survey.public_id}/answer/"
+    sheet = _start(client, published)
+    response = client.post(url, {"sheet": sheet, "page": "1", "nav": "back", "q-q1": "8"})
+    html = response.content.decode()
+    assert "あなたの年代" in html
+    loaded = Sheet.load(_sheet(html))
+    assert loaded is not None
+    assert loaded.answers == {"q1": 8}
+    response = client.post(url, {"sheet": _sheet(html), "page": "0", "nav": "next"})
+    assert 'value="8" checked' in response.content.decode()
+
+
+def test_tampered_sheet_restarts_politely(client: Client, published: SurveyVersion) -> None:
+    url = f"/s/{published.survey.public_id}/answer/"
+    response = client.post(url, {"sheet": "forged", "nav": "submit"})
+    assert response.status_code == 400
+    assert "最初から回答してください" in response.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_honeypot_blocks_the_start(client: Client, published: SurveyVersion) -> None:
+    response = client.post(f"/s/{published.survey.public_id}/", {"website": "http://spam"})
+    assert response.status_code == 400
+
+
+def test_invitation_code_is_checked_at_start(client: Client, coded: SurveyVersion) -> None:
+    response = client.post(f"/s/{coded.survey.public_id}/", {"code": "AAAA-BBBB-CCCC"})
+    assert response.status_code == 400
+    assert "招待コードが正しくないか" in response.content.decode()

@@ -1,0 +1,295 @@
+"""The resident's answering flow (回答画面): start, one page of questions at a time, confirm, thanks.
+
+Works without JavaScript: the answers given so far travel with the form as a signed hidden
+field, so nothing about an unfinished answer sheet is stored on the server, the back button
+of the page never loses answers, and the browser holds the submission token that makes a
+retried submission idempotent.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from machiwb.surveys.answers import field_name, page_parse, sheet_merge
+from machiwb.surveys.models import Survey, SurveyVersion
+from machiwb.surveys.questionnaire import AGREEMENT_LABELS, NO_ANSWER, page_questions
+from machiwb.surveys.selectors import (
+    survey_public_get,
+    survey_version_by_public_id,
+    survey_version_current,
+)
+from machiwb.surveys.services import (
+    SubmissionRefused,
+    invitation_code_is_usable,
+    response_submit,
+)
+
+SHEET_SALT = "machiwb.surveys.sheet"
+#: An unfinished answer sheet can be continued for a week.
+SHEET_MAX_AGE = 7 * 24 * 3600
+SECONDS_PER_QUESTION = 12
+HONEYPOT_FIELD = "website"
+
+
+@dataclass
+class Sheet:
+    """An answer sheet in progress, carried in the page as a signed value."""
+
+    version: str
+    token: str
+    code: str = ""
+    answers: dict[str, Any] = field(default_factory=dict)
+
+    def dump(self) -> str:
+        return signing.dumps(asdict(self), salt=SHEET_SALT, compress=True)
+
+    @classmethod
+    def load(cls, raw: str) -> Sheet | None:
+        try:
+            data = signing.loads(raw, salt=SHEET_SALT, max_age=SHEET_MAX_AGE)
+        except signing.BadSignature:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
+            return None
+        return cls(
+            version=str(data.get("version", "")),
+            token=str(data.get("token", "")),
+            code=str(data.get("code", "")),
+            answers=data["answers"],
+        )
+
+
+def _survey_or_404(public_id: uuid.UUID) -> Survey:
+    survey = survey_public_get(public_id=public_id)
+    if survey is None:
+        raise Http404
+    return survey
+
+
+def _choices(question: dict[str, Any]) -> list[tuple[str, str]]:
+    kind = question["kind"]
+    if kind == "agreement5":
+        choices = [(str(value), label) for value, label in AGREEMENT_LABELS]
+    elif kind == "scale11":
+        choices = [(str(value), str(value)) for value in range(11)]
+    else:
+        choices = [(o["code"], o["label"]) for o in question.get("options", [])]
+    if question.get("no_answer_label"):
+        choices.append((NO_ANSWER, question["no_answer_label"]))
+    return choices
+
+
+def _display_value(question: dict[str, Any], value: Any) -> str:
+    if value is None:
+        return "（未回答）"
+    labels = dict(_choices(question))
+    if isinstance(value, list):
+        return "、".join(labels.get(str(v), str(v)) for v in value)
+    return labels.get(str(value), str(value))
+
+
+def _question_view(
+    question: dict[str, Any], value: Any, error: str | None, raw: list[str] | None
+) -> dict[str, Any]:
+    if raw is not None:
+        selected = raw
+    elif isinstance(value, list):
+        selected = [str(v) for v in value]
+    else:
+        selected = [] if value is None else [str(value)]
+    return {
+        "q": question,
+        "name": field_name(question["id"]),
+        "html_id": f"q-{question['id']}",
+        "choices": [
+            {"value": v, "label": label, "checked": v in selected, "index": i}
+            for i, (v, label) in enumerate(_choices(question))
+        ],
+        "text_value": selected[0] if selected else "",
+        "error": error,
+    }
+
+
+def _render_page(
+    request: HttpRequest,
+    survey: Survey,
+    version: SurveyVersion,
+    sheet: Sheet,
+    page: int,
+    errors: dict[str, str] | None = None,
+    raw: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    errors = errors or {}
+    pages = version.definition["pages"]
+    questions = [
+        _question_view(
+            q,
+            sheet.answers.get(q["id"]),
+            errors.get(q["id"]),
+            (raw or {}).get(q["id"]) if q["id"] in errors else None,
+        )
+        for q in page_questions(version.definition, page)
+    ]
+    context = {
+        "survey": survey,
+        "sheet": sheet.dump(),
+        "page": page,
+        "page_title": pages[page]["title"],
+        "page_number": page + 1,
+        "page_count": len(pages),
+        "percent": round(100 * page / len(pages)),
+        "questions": questions,
+        "errors": [(f"q-{qid}", message) for qid, message in errors.items() if qid != "_sheet"],
+    }
+    return render(request, "surveys/answer_page.html", context, status=status)
+
+
+def _render_confirm(
+    request: HttpRequest,
+    survey: Survey,
+    version: SurveyVersion,
+    sheet: Sheet,
+    message: str = "",
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    errors = errors or {}
+    sections = []
+    for index, page in enumerate(version.definition["pages"]):
+        items = [
+            {
+                "text": q["text"],
+                "answer": _display_value(q, sheet.answers.get(q["id"])),
+                "error": errors.get(q["id"]),
+            }
+            for q in page_questions(version.definition, index)
+        ]
+        sections.append({"index": index, "title": page["title"], "items": items})
+    context = {
+        "survey": survey,
+        "sheet": sheet.dump(),
+        "sections": sections,
+        "message": message,
+        "page_count": len(version.definition["pages"]),
+    }
+    return render(request, "surveys/answer_confirm.html", context, status=status)
+
+
+def _render_start(
+    request: HttpRequest,
+    survey: Survey,
+    version: SurveyVersion | None,
+    error: str = "",
+    code: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    accepting = version is not None and survey.is_accepting_on(timezone.localdate())
+    question_count = len(version.definition["questions"]) if version else 0
+    context = {
+        "survey": survey,
+        "accepting": accepting,
+        "minutes": max(1, round(question_count * SECONDS_PER_QUESTION / 60)),
+        "page_count": len(version.definition["pages"]) if version else 0,
+        "error": error,
+        "code": code,
+        "honeypot": HONEYPOT_FIELD,
+    }
+    return render(request, "surveys/answer_start.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def survey_start(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The survey's front page; POST starts a new answer sheet (and checks the code)."""
+    survey = _survey_or_404(public_id)
+    version = survey_version_current(survey=survey)
+    if request.method == "GET":
+        return _render_start(request, survey, version, code=request.GET.get("code", "")[:40])
+    if version is None or not survey.is_accepting_on(timezone.localdate()):
+        return _render_start(request, survey, version, status=409)
+    if request.POST.get(HONEYPOT_FIELD):
+        return _render_start(
+            request, survey, version, error="送信内容を確認できませんでした。", status=400
+        )
+    code = request.POST.get("code", "")[:40]
+    if survey.invitation_required and not invitation_code_is_usable(survey=survey, code=code):
+        error = "招待コードが正しくないか、すでに使われています。お手元の案内状をご確認ください。"
+        return _render_start(request, survey, version, error=error, code=code, status=400)
+    sheet = Sheet(version=str(version.public_id), token=secrets.token_urlsafe(24), code=code)
+    return _render_page(request, survey, version, sheet, 0)
+
+
+@require_POST
+@never_cache
+def survey_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """One step of the answering flow: save the page's answers and move on or back."""
+    survey = _survey_or_404(public_id)
+    sheet = Sheet.load(request.POST.get("sheet", ""))
+    version = survey_version_by_public_id(survey=survey, public_id=sheet.version) if sheet else None
+    if sheet is None or version is None:
+        error = "回答の途中経過を確認できませんでした。お手数ですが最初から回答してください。"
+        return _render_start(
+            request, survey, survey_version_current(survey=survey), error=error, status=400
+        )
+    pages = version.definition["pages"]
+    nav = request.POST.get("nav", "next")
+    if nav == "submit":
+        return _submit(request, survey, version, sheet)
+    if nav.startswith("goto-"):
+        target = nav.removeprefix("goto-")
+        page = int(target) if target.isdigit() and int(target) < len(pages) else 0
+        return _render_page(request, survey, version, sheet, page)
+    page_raw = request.POST.get("page", "0")
+    page = int(page_raw) if page_raw.isdigit() and int(page_raw) < len(pages) else 0
+    questions = page_questions(version.definition, page)
+    result = page_parse(questions, {key: request.POST.getlist(key) for key in request.POST})
+    valid = {qid: v for qid, v in result.answers.items() if qid not in result.errors}
+    sheet.answers = sheet_merge(sheet.answers, valid)
+    if nav == "back":
+        if page == 0:
+            return _render_start(request, survey, version)
+        return _render_page(request, survey, version, sheet, page - 1)
+    if result.errors:
+        raw = {q["id"]: request.POST.getlist(field_name(q["id"])) for q in questions}
+        return _render_page(request, survey, version, sheet, page, result.errors, raw, 400)
+    if page + 1 < len(pages):
+        return _render_page(request, survey, version, sheet, page + 1)
+    return _render_confirm(request, survey, version, sheet)
+
+
+def _submit(
+    request: HttpRequest, survey: Survey, version: SurveyVersion, sheet: Sheet
+) -> HttpResponse:
+    try:
+        response_submit(
+            version=version,
+            answers=sheet.answers,
+            submission_token=sheet.token,
+            invitation_code=sheet.code,
+        )
+    except SubmissionRefused as refused:
+        return _render_confirm(
+            request, survey, version, sheet, refused.message, refused.errors, status=409
+        )
+    return HttpResponseRedirect(
+        reverse("surveys:thanks", kwargs={"public_id": survey.public_id}), status=303
+    )
+
+
+@require_GET
+def survey_thanks(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The thank-you page; the same for every resident and every retry."""
+    survey = _survey_or_404(public_id)
+    return render(request, "surveys/answer_thanks.html", {"survey": survey})
