@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages machiwb's tests and renderers need: Chromium for browser tests, a Japanese
-# font so pages and charts never show tofu boxes, poppler-utils to look at rendered PDFs,
+# font so pages and charts never show tofu boxes, poppler-utils to look at rendered PDFs, gettext
+# to check the English message catalogues.
 # Pango for WeasyPrint (printable PDFs with the Japanese font embedded).
 set -euo pipefail
 packages=(chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0)

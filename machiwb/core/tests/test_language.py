@@ -17,6 +17,8 @@ def test_english_when_chosen(client: Client) -> None:
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     body = client.get("/").content.decode()
     assert '<html lang="en">' in body
+    assert "Find a region" in body
+    assert "地域を探す" not in body
 
 
 def test_unknown_cookie_falls_back_to_japanese(client: Client) -> None:
