@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("machiwb.core.urls")),
     path("regions/", include("machiwb.regions.urls")),
     path("", include("machiwb.surveys.urls")),
+    path("", include("machiwb.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

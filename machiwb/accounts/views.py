@@ -1,0 +1,172 @@
+"""Sign-in, second factor, enrolment and sign-out (ログイン・ログアウト)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import authenticate
+from django.contrib.auth import logout as auth_logout
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import match_token, user_has_device
+
+from machiwb.accounts import login_flow, services
+from machiwb.accounts.forms import LoginForm, OTPForm
+from machiwb.accounts.models import User
+from machiwb.audit.services import audit_log_write
+from machiwb.core import ratelimit
+
+NEXT_KEY = "accounts_next"
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("core:home")
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+@ratelimit.ratelimit(key="ip", rate=login_flow.LOGIN_IP_RATE, group="login-ip")
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Step 1: e-mail address and password."""
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
+        if ratelimit.is_limited("login-fail", email, login_flow.LOGIN_FAILURE_RATE):
+            form.add_error(
+                None,
+                _(
+                    "ログインの失敗が続いたため、このアカウントは一時的にロックされています。"
+                    "15分ほど待ってからもう一度お試しください。"
+                ),
+            )
+        else:
+            user = authenticate(request, username=email, password=form.cleaned_data["password"])
+            if isinstance(user, User) and user.is_active:
+                ratelimit.reset("login-fail", email, login_flow.LOGIN_FAILURE_RATE)
+                login_flow.pending_user_set(request, user)
+                request.session[NEXT_KEY] = _safe_next(request, request.POST.get("next"))
+                if user_has_device(user):
+                    return redirect("accounts:verify")
+                return redirect("accounts:enrol")
+            ratelimit.hit("login-fail", email, login_flow.LOGIN_FAILURE_RATE)
+            form.add_error(None, _("メールアドレスまたはパスワードが正しくありません。"))
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "next": request.GET.get("next", request.POST.get("next", ""))},
+    )
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def verify_view(request: HttpRequest) -> HttpResponse:
+    """Step 2: a TOTP code from the authenticator app, or a single-use recovery code."""
+    user = login_flow.pending_user(request)
+    if user is None:
+        messages.info(request, _("もう一度ログインしてください。"))
+        return redirect("accounts:login")
+    if not user_has_device(user):
+        return redirect("accounts:enrol")
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        key = str(user.pk)
+        if ratelimit.is_limited("otp-fail", key, login_flow.OTP_FAILURE_RATE):
+            form.add_error(
+                None,
+                _(
+                    "確認コードの誤りが続いたため、一時的にロックされています。"
+                    "15分ほど待ってからもう一度お試しください。"
+                ),
+            )
+        else:
+            device = match_token(user, form.cleaned_data["code"])
+            if device is not None:
+                ratelimit.reset("otp-fail", key, login_flow.OTP_FAILURE_RATE)
+                next_url = request.session.pop(NEXT_KEY, "")
+                with transaction.atomic():
+                    login_flow.complete_login(request, user, device)
+                    audit_log_write(actor=user, action="account.login", summary="ログイン")
+                return redirect(_safe_next(request, next_url))
+            ratelimit.hit("otp-fail", key, login_flow.OTP_FAILURE_RATE)
+            form.add_error("code", _("確認コードが正しくないか、有効期限が切れています。"))
+    return render(request, "accounts/verify.html", {"form": form})
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def enrol_view(request: HttpRequest) -> HttpResponse:
+    """First sign-in: register an authenticator app by QR code, then show recovery codes."""
+    user = login_flow.pending_user(request)
+    if user is None:
+        messages.info(request, _("もう一度ログインしてください。"))
+        return redirect("accounts:login")
+    if user_has_device(user):
+        return redirect("accounts:verify")
+    device = services.totp_device_pending(user=user)
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        key = str(user.pk)
+        if ratelimit.is_limited("otp-fail", key, login_flow.OTP_FAILURE_RATE):
+            return ratelimit.too_many_requests(request, 900)
+        codes = services.totp_enrolment_confirm(
+            user=user, device=device, token=form.cleaned_data["code"]
+        )
+        if codes is not None:
+            ratelimit.reset("otp-fail", key, login_flow.OTP_FAILURE_RATE)
+            request.session.pop(NEXT_KEY, None)
+            login_flow.complete_login(request, user, device)
+            return render(request, "accounts/recovery_codes.html", {"codes": codes})
+        ratelimit.hit("otp-fail", key, login_flow.OTP_FAILURE_RATE)
+        form.add_error("code", _("確認コードが正しくありません。時刻の設定も確認してください。"))
+    return render(
+        request,
+        "accounts/enrol.html",
+        {"form": form, "secret": _secret_groups(device.config_url)},
+    )
+
+
+def _secret_groups(config_url: str) -> str:
+    """The base32 secret from an otpauth URL, in groups of four for typing by hand."""
+    secret = config_url.split("secret=", 1)[1].split("&", 1)[0]
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@never_cache
+@require_http_methods(["GET"])
+def enrol_qr_view(request: HttpRequest) -> HttpResponse:
+    """The enrolment QR code as a plain SVG image (no script inside)."""
+    import qrcode
+    import qrcode.image.svg
+
+    user = login_flow.pending_user(request)
+    if user is None or user_has_device(user):
+        return HttpResponse(status=404)
+    device = services.totp_device_pending(user=user)
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+    response = HttpResponse(image.to_string(), content_type="image/svg+xml")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@csrf_protect
+def logout_view(request: HttpRequest) -> HttpResponse:
+    auth_logout(request)
+    messages.success(request, _("ログアウトしました。"))
+    return redirect("core:home")
