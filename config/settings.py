@@ -122,27 +122,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Shared cache (rate limits, lockouts): the database by default so limits hold across
-# several app servers; DJANGO_CACHE_URL=redis://host:6379/0 switches to Redis.
-_CACHE_URL = env_str("DJANGO_CACHE_URL", "db://machiwb_cache")
-if _CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": _CACHE_URL,
-        }
+# Caches: "default" is per process (rendered bytes and the like). "shared" holds state every
+# app server must see (rate limits, lockouts): the database by default,
+# DJANGO_SHARED_CACHE_URL=redis://host:6379/0 switches it to Redis.
+_SHARED_CACHE_URL = env_str("DJANGO_SHARED_CACHE_URL", "db://machiwb_cache")
+if _SHARED_CACHE_URL.startswith(("redis://", "rediss://")):
+    _SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _SHARED_CACHE_URL,
     }
-elif _CACHE_URL.startswith("db://") and len(_CACHE_URL) > 5:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": _CACHE_URL.removeprefix("db://"),
-        }
+elif _SHARED_CACHE_URL.startswith("db://") and len(_SHARED_CACHE_URL) > 5:
+    _SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": _SHARED_CACHE_URL.removeprefix("db://"),
     }
 else:
     raise ImproperlyConfigured(
-        f"DJANGO_CACHE_URL={_CACHE_URL!r}: use db://TABLE_NAME or redis://HOST:PORT/DB."
+        f"DJANGO_SHARED_CACHE_URL={_SHARED_CACHE_URL!r}: use db://TABLE_NAME or redis://HOST:PORT/DB."
     )
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": _SHARED_CACHE,
+}
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("日本語")), ("en", _("English"))]

@@ -1,7 +1,7 @@
 """Rate limits backed by Django's cache (回数制限).
 
-The cache is shared by every app server (database cache by default, Redis when
-``DJANGO_CACHE_URL`` names one), so a limit holds across processes. Counters use fixed
+Counters live in the ``shared`` cache, which every app server sees (the database by
+default, Redis when ``DJANGO_SHARED_CACHE_URL`` names one), so a limit holds across processes. Counters use fixed
 windows; keys are hashed with the secret key so no address or e-mail is stored in clear.
 
 Use the decorator on a view::
@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 _RATE = re.compile(r"^(?P<count>\d+)/(?P<multiplier>\d*)(?P<unit>[smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+CACHE_ALIAS = "shared"
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -72,6 +73,7 @@ def _cache_key(group: str, key: str, rate: Rate, now: float) -> str:
 def hit(group: str, key: str, rate: str) -> int:
     """Count one event for ``key`` in ``group``; return the count in the current window."""
     parsed = Rate.parse(rate)
+    cache = caches[CACHE_ALIAS]
     cache_key = _cache_key(group, key, parsed, time.time())
     if cache.add(cache_key, 1, timeout=parsed.seconds + 1):
         return 1
@@ -85,13 +87,13 @@ def hit(group: str, key: str, rate: str) -> int:
 def is_limited(group: str, key: str, rate: str) -> bool:
     """True when ``key`` has used up ``rate`` in the current window (does not count)."""
     parsed = Rate.parse(rate)
-    count = cache.get(_cache_key(group, key, parsed, time.time()), 0)
+    count = caches[CACHE_ALIAS].get(_cache_key(group, key, parsed, time.time()), 0)
     return int(count) >= parsed.count
 
 
 def reset(group: str, key: str, rate: str) -> None:
     """Forget the current window's count (for example after a successful login)."""
-    cache.delete(_cache_key(group, key, Rate.parse(rate), time.time()))
+    caches[CACHE_ALIAS].delete(_cache_key(group, key, Rate.parse(rate), time.time()))
 
 
 def too_many_requests(request: HttpRequest, seconds: int) -> HttpResponse:

@@ -57,3 +57,10 @@ def test_hit_reset_and_keys_are_not_stored_in_clear() -> None:
     assert not ratelimit.is_limited("g", "someone@example.jp", "2/m")
     key = ratelimit._cache_key("g", "someone@example.jp", ratelimit.Rate(2, 60), 0)
     assert "someone" not in key
+
+
+def test_counters_live_in_the_cache_shared_by_app_servers() -> None:
+    from django.conf import settings
+
+    backend = settings.CACHES[ratelimit.CACHE_ALIAS]["BACKEND"]
+    assert backend.endswith(("DatabaseCache", "RedisCache"))
