@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "machiwb.indicators",
     "machiwb.guide",
     "machiwb.charts",
+    "machiwb.facilitation",
 ]
 
 MIDDLEWARE = [
