@@ -20,9 +20,12 @@ $(VENV)/.installed-dev: requirements-dev.lock | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 ## make run: install, migrate, load master and demo data, serve on http://127.0.0.1:8000
+## with the background-job worker running beside the development server
 run: $(VENV)/.installed-run
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py load_demo
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py qcluster & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: install dev tools, then lint, type-check, migration check and the whole test suite

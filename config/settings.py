@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "machiwb.guide",
     "machiwb.charts",
     "machiwb.facilitation",
+    "django_q",
+    "machiwb.jobs",
 ]
 
 MIDDLEWARE = [
@@ -181,7 +183,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
 
+# Background jobs: django-q2 with its queue in the same database (SQLite or PostgreSQL), so
+# queued work survives restarts. A job not acknowledged within JOB_TIMEOUT + 60 s (worker
+# killed) is handed out again; machiwb.jobs gives up after MACHIWB_JOB_MAX_ATTEMPTS runs.
+JOB_TIMEOUT = env_int("MACHIWB_JOB_TIMEOUT", 900, minimum=10)
+JOB_MAX_ATTEMPTS = env_int("MACHIWB_JOB_MAX_ATTEMPTS", 3, minimum=1)
+Q_CLUSTER = {
+    "name": "machiwb",
+    "orm": "default",
+    "workers": env_int("MACHIWB_JOB_WORKERS", 1, minimum=1),
+    "timeout": JOB_TIMEOUT,
+    "retry": JOB_TIMEOUT + 60,
+    "ack_failures": False,
+    "max_attempts": JOB_MAX_ATTEMPTS + 1,
+    "save_limit": 200,
+    "poll": 1,
+    "catch_up": False,
+}
+
 MACHIWB = {
+    "JOB_MAX_ATTEMPTS": JOB_MAX_ATTEMPTS,
     # Public cells (any breakdown) with fewer respondents than this are suppressed.
     "MIN_PUBLIC_CELL_N": env_int("MACHIWB_MIN_PUBLIC_CELL_N", 10, minimum=1),
 }

@@ -8,3 +8,6 @@ from config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Background jobs run inside the enqueueing call, so tests see their result at once.
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405

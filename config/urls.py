@@ -6,6 +6,7 @@ urlpatterns = [
     path("regions/", include("machiwb.regions.urls")),
     path("", include("machiwb.surveys.urls")),
     path("", include("machiwb.accounts.urls")),
+    path("jobs/", include("machiwb.jobs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

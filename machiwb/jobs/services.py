@@ -1,0 +1,144 @@
+"""Writes for background jobs: enqueue, report progress, run (ジョブの登録・進捗・実行)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_q.tasks import async_task
+
+from machiwb.accounts.models import User
+from machiwb.audit.services import audit_log_write
+from machiwb.jobs.models import FINISHED_STATUSES, Job, JobStatus
+from machiwb.jobs.registry import JobError, JobOutcome, job_kind_get, job_kind_label
+from machiwb.regions.models import Municipality
+
+logger = logging.getLogger(__name__)
+
+#: The dotted path the job library calls; it must stay importable under this name.
+EXECUTE_TASK = "machiwb.jobs.tasks.job_execute"
+
+
+def job_enqueue(
+    *,
+    kind: str,
+    params: dict[str, Any],
+    actor: User | None,
+    municipality: Municipality | None = None,
+) -> Job:
+    """Record a job and put it on the queue in one transaction (処理の登録).
+
+    Both rows commit together: a job is never visible without its queue entry, and a rolled
+    back caller leaves neither. ``params`` must be JSON (ids and codes, not model objects).
+    """
+    job_kind_get(kind)
+    try:
+        json.dumps(params)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"Job params for {kind!r} must be JSON-serialisable: {exc}") from exc
+    with transaction.atomic():
+        job = Job.objects.create(kind=kind, params=params, actor=actor, municipality=municipality)
+        audit_log_write(
+            actor=actor,
+            action="job.enqueue",
+            municipality=municipality,
+            target=job,
+            summary=str(job_kind_label(kind)),
+        )
+        async_task(EXECUTE_TASK, job.pk, task_name=f"{kind}:{job.public_id}", group=kind)
+    job.refresh_from_db()
+    return job
+
+
+def job_progress(job: Job, done: int, total: int | None) -> None:
+    """Report how far ``job`` got (進捗): ``done`` of ``total`` items.
+
+    Call it between units of work, outside a long ``transaction.atomic`` block: a write
+    inside an open transaction is seen by others only when that transaction commits.
+    """
+    if done < 0 or (total is not None and (total < 0 or done > total)):
+        raise ValueError(f"Progress {done}/{total} is out of range.")
+    job.done, job.total = done, total
+    Job.objects.filter(pk=job.pk).update(done=done, total=total, updated_at=timezone.now())
+
+
+def job_run(*, job_id: int) -> None:
+    """Run one job to its end; the job library's worker calls this (処理の実行).
+
+    A job handed out again after a crash runs again from the start; one that already
+    finished is left alone, and one interrupted too often is marked failed.
+    """
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.status in FINISHED_STATUSES:
+        return
+    max_attempts: int = settings.MACHIWB["JOB_MAX_ATTEMPTS"]
+    if job.attempts >= max_attempts:
+        _job_finish(
+            job,
+            JobStatus.FAILED,
+            _("処理が%(n)d回とも途中で中断されたため、中止しました。もう一度開始してください。")
+            % {"n": job.attempts},
+        )
+        return
+    try:
+        kind = job_kind_get(job.kind)
+    except LookupError:
+        _job_finish(
+            job,
+            JobStatus.FAILED,
+            _("この種類の処理（%(kind)s）は現在の版では実行できません。") % {"kind": job.kind},
+        )
+        return
+    now = timezone.now()
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        updated_at=now,
+        done=0,
+        message="",
+    )
+    job.refresh_from_db()
+    try:
+        outcome = kind.handler(job, dict(job.params))
+        if not isinstance(outcome, JobOutcome):
+            raise TypeError(f"Job kind {job.kind!r} returned {outcome!r}, not a JobOutcome.")
+    except JobError as exc:
+        _job_finish(job, JobStatus.FAILED, str(exc))
+    except ValidationError as exc:
+        _job_finish(job, JobStatus.FAILED, " ".join(exc.messages))
+    except Exception:
+        logger.exception("job failed", extra={"job": str(job.public_id), "kind": job.kind})
+        _job_finish(
+            job,
+            JobStatus.FAILED,
+            _(
+                "処理中に予期しないエラーが発生しました。"
+                "運営者にジョブ番号 %(id)s を伝えてください。"
+            )
+            % {"id": job.public_id},
+        )
+    else:
+        _job_finish(job, JobStatus.SUCCEEDED, outcome.message, result_url=outcome.result_url)
+
+
+def _job_finish(job: Job, status: JobStatus, message: str, *, result_url: str = "") -> None:
+    now = timezone.now()
+    fields: dict[str, Any] = {
+        "status": status,
+        "message": message[:1000],
+        "result_url": result_url,
+        "finished_at": now,
+        "updated_at": now,
+    }
+    if status == JobStatus.SUCCEEDED and job.total is not None:
+        fields["done"] = job.total
+    Job.objects.filter(pk=job.pk).update(**fields)
+    job.refresh_from_db()
