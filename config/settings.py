@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "machiwb.facilitation",
     "django_q",
     "machiwb.jobs",
+    "machiwb.dashboard",
 ]
 
 MIDDLEWARE = [
