@@ -7,10 +7,14 @@ that other apps can join on them; the file itself is kept in ``definition`` with
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from machiwb.core.models import BaseModel
+from machiwb.surveys.models import SurveyType
 
 
 class CatalogVersion(BaseModel):
@@ -171,3 +175,88 @@ class Kpi(models.Model):
 
     def __str__(self) -> str:
         return self.name_ja
+
+
+class ScoreOrigin(models.TextChoices):
+    COMPUTED = "computed", _("回答から算出")
+    OFFICIAL = "official", _("公表結果の取込")
+
+
+class ScoreRun(BaseModel):
+    """One computation or import of results (算出結果) for a fiscal year and survey type.
+
+    Runs are never changed after they are written: a recompute or a new import writes a new
+    run and makes it the current one. ``inputs`` names everything that produced the results
+    (files with checksums, KPI imports, response counts), ``reference`` the reference-set
+    statistics used, and the two checksums make a recompute's reproducibility checkable.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    catalog = models.ForeignKey(CatalogVersion, on_delete=models.PROTECT, related_name="runs")
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    survey_type = models.CharField(_("調査種別"), max_length=12, choices=SurveyType.choices)
+    origin = models.CharField(_("由来"), max_length=10, choices=ScoreOrigin.choices)
+    is_current = models.BooleanField(_("現行"), default=True)
+    parameters = models.JSONField(_("算出の設定"), default=dict)
+    reference = models.JSONField(_("基準集団の統計"), default=dict)
+    inputs = models.JSONField(_("入力の来歴"), default=dict)
+    inputs_sha256 = models.CharField(_("入力のSHA-256"), max_length=64)
+    results_sha256 = models.CharField(_("結果のSHA-256"), max_length=64)
+    municipality_count = models.PositiveIntegerField(_("市区町村数"), default=0)
+    response_count = models.PositiveIntegerField(_("回答数"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("算出結果")
+        verbose_name_plural = _("算出結果")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "survey_type"],
+                condition=models.Q(is_current=True),
+                name="score_run_one_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.survey_type} {self.origin}"
+
+
+class ScoreCell(models.Model):
+    """The results of one municipality and breakdown (内訳) in a run.
+
+    ``breakdown`` is ``all``, ``age3`` (年代), ``gender2`` (性別) or ``age3_gender2``. The JSON
+    fields are keyed by catalog code: ``items`` {c01_1: [実数, 偏差値, n]}, ``categories``
+    {c01: [主観実数, 主観偏差値, n, 客観偏差値, KPIs with data, KPIs in category]},
+    ``kpis`` {code: [value, 偏差値]} (``all`` only) and ``overall`` {q1: [mean, n,
+    {answer: %}]}. 偏差値 are unclipped; ``n`` is null where a published source gives none.
+    """
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="cells")
+    municipality = models.ForeignKey(
+        "regions.Municipality", on_delete=models.PROTECT, related_name="+"
+    )
+    breakdown = models.CharField(_("内訳"), max_length=20)
+    n = models.PositiveIntegerField(_("回答者数"), null=True, blank=True)
+    items = models.JSONField(default=dict)
+    categories = models.JSONField(default=dict)
+    kpis = models.JSONField(default=dict)
+    overall = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("算出結果（自治体・内訳別）")
+        verbose_name_plural = _("算出結果（自治体・内訳別）")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "municipality", "breakdown"], name="score_cell_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.breakdown}"
