@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("machiwb.surveys.urls")),
     path("", include("machiwb.accounts.urls")),
     path("jobs/", include("machiwb.jobs.urls")),
+    path("guide/", include("machiwb.guide.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from machiwb.guide import views
+
+app_name = "guide"
+
+urlpatterns = [
+    path("indicators/", views.indicators, name="indicators"),
+    path("indicators/reading/", views.reading_scores, name="reading_scores"),
+    path("using/", views.using, name="using"),
+    path("using/steps/<int:number>/", views.step, name="step"),
+    path("using/workshop/", views.workshop, name="workshop"),
+    path("survey/", views.individual_survey, name="individual_survey"),
+]

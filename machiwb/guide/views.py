@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from machiwb.guide.content import (
+    STEPS,
+    available_tools,
+    step_by_number,
+    url_if_installed,
+    workshop_parts,
+)
+
+
+@require_GET
+def indicators(request: HttpRequest) -> HttpResponse:
+    """指標について知る: what the indicator is and how it is built."""
+    return render(request, "guide/indicators.html", {"nav_section": "indicators"})
+
+
+@require_GET
+def reading_scores(request: HttpRequest) -> HttpResponse:
+    """数値の読み方: 偏差値, reference sets, n and suppression, and why there is no ranking."""
+    context = {
+        "nav_section": "indicators",
+        "min_public_cell_n": settings.MACHIWB["MIN_PUBLIC_CELL_N"],
+    }
+    return render(request, "guide/reading_scores.html", context)
+
+
+@require_GET
+def using(request: HttpRequest) -> HttpResponse:
+    """使いこなす: the six steps, the workshop and the workbook."""
+    return render(request, "guide/using.html", {"nav_section": "using", "steps": STEPS})
+
+
+@require_GET
+def step(request: HttpRequest, number: int) -> HttpResponse:
+    current = step_by_number(number)
+    if current is None:
+        raise Http404
+    context = {
+        "nav_section": "using",
+        "step": current,
+        "tools": available_tools(current),
+        "previous": step_by_number(number - 1),
+        "next": step_by_number(number + 1),
+        "steps": STEPS,
+    }
+    return render(request, f"guide/steps/{current.slug}.html", context)
+
+
+@require_GET
+def workshop(request: HttpRequest) -> HttpResponse:
+    """研修・ワークショップ: the standard programme and how to request a facilitator."""
+    context = {
+        "nav_section": "using",
+        "programme_parts": workshop_parts(),
+        "facilitation_url": url_if_installed("facilitation:index"),
+    }
+    return render(request, "guide/workshop.html", context)
+
+
+@require_GET
+def individual_survey(request: HttpRequest) -> HttpResponse:
+    """個別調査をする: running a municipality's own survey online or on paper."""
+    return render(request, "guide/individual_survey.html", {"nav_section": "survey"})
