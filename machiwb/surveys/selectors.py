@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import uuid
 
+from machiwb.indicators.catalog import CATALOG_DIR, CatalogDef, catalog_parse, catalog_read
+from machiwb.indicators.models import CatalogVersion
+from machiwb.indicators.selectors import catalog_for_fiscal_year
 from machiwb.surveys.models import Survey, SurveyVersion
 
 
@@ -28,3 +33,24 @@ def survey_version_by_public_id(*, survey: Survey, public_id: str) -> SurveyVers
     except ValueError:
         return None
     return survey.versions.filter(public_id=key).first()
+
+
+def survey_catalog(*, catalog_version: str) -> CatalogDef:
+    """The indicator catalog version a survey is built on (調査票の版).
+
+    The loaded catalog (``load_catalog``) is authoritative; before it is loaded, the file of
+    the same version shipped with the indicators app is used, so a fresh install works.
+    """
+    loaded = CatalogVersion.objects.filter(code=catalog_version).first()
+    if loaded is not None:
+        parsed = catalog_parse(json.dumps(loaded.definition), source=catalog_version)
+        return dataclasses.replace(parsed, sha256=loaded.sha256)
+    return catalog_read(CATALOG_DIR / f"{catalog_version}.json")
+
+
+def survey_catalog_version_for(*, fiscal_year: int) -> str:
+    """The catalog version code in force for ``fiscal_year`` (fy2023 from FY2023 on)."""
+    loaded = catalog_for_fiscal_year(fiscal_year)
+    if loaded is not None:
+        return loaded.code
+    return "fy2022" if fiscal_year <= 2022 else "fy2023"

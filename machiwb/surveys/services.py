@@ -30,6 +30,7 @@ from machiwb.surveys.models import (
     SurveyVersion,
 )
 from machiwb.surveys.questionnaire import definition_build
+from machiwb.surveys.selectors import survey_catalog
 
 #: Unambiguous alphabet for invitation codes (no 0/O, 1/I/L): 31 symbols.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -118,7 +119,7 @@ def survey_publish(*, survey: Survey, actor: User | None) -> SurveyVersion:
             number=number,
             definition=definition_build(
                 title=survey.title,
-                catalog_version=survey.catalog_version,
+                catalog=survey_catalog(catalog_version=survey.catalog_version),
                 custom_questions=list(survey.custom_questions),
                 areas=list(survey.areas),
             ),

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from machiwb.surveys.answers import field_name, page_parse, sheet_merge
 from machiwb.surveys.models import Survey, SurveyVersion
-from machiwb.surveys.questionnaire import AGREEMENT_LABELS, NO_ANSWER, page_questions
+from machiwb.surveys.questionnaire import NO_ANSWER, page_questions
 from machiwb.surveys.selectors import (
     survey_public_get,
     survey_version_by_public_id,
@@ -77,10 +77,10 @@ def _survey_or_404(public_id: uuid.UUID) -> Survey:
     return survey
 
 
-def _choices(question: dict[str, Any]) -> list[tuple[str, str]]:
+def _choices(definition: dict[str, Any], question: dict[str, Any]) -> list[tuple[str, str]]:
     kind = question["kind"]
     if kind == "agreement5":
-        choices = [(str(value), label) for value, label in AGREEMENT_LABELS]
+        choices = [(str(value), label) for value, label in definition["agreement_labels"]]
     elif kind == "scale11":
         choices = [(str(value), str(value)) for value in range(11)]
     else:
@@ -90,17 +90,21 @@ def _choices(question: dict[str, Any]) -> list[tuple[str, str]]:
     return choices
 
 
-def _display_value(question: dict[str, Any], value: Any) -> str:
+def _display_value(definition: dict[str, Any], question: dict[str, Any], value: Any) -> str:
     if value is None:
         return "（未回答）"
-    labels = dict(_choices(question))
+    labels = dict(_choices(definition, question))
     if isinstance(value, list):
         return "、".join(labels.get(str(v), str(v)) for v in value)
     return labels.get(str(value), str(value))
 
 
 def _question_view(
-    question: dict[str, Any], value: Any, error: str | None, raw: list[str] | None
+    definition: dict[str, Any],
+    question: dict[str, Any],
+    value: Any,
+    error: str | None,
+    raw: list[str] | None,
 ) -> dict[str, Any]:
     if raw is not None:
         selected = raw
@@ -114,7 +118,7 @@ def _question_view(
         "html_id": f"q-{question['id']}",
         "choices": [
             {"value": v, "label": label, "checked": v in selected, "index": i}
-            for i, (v, label) in enumerate(_choices(question))
+            for i, (v, label) in enumerate(_choices(definition, question))
         ],
         "text_value": selected[0] if selected else "",
         "error": error,
@@ -135,6 +139,7 @@ def _render_page(
     pages = version.definition["pages"]
     questions = [
         _question_view(
+            version.definition,
             q,
             sheet.answers.get(q["id"]),
             errors.get(q["id"]),
@@ -171,7 +176,7 @@ def _render_confirm(
         items = [
             {
                 "text": q["text"],
-                "answer": _display_value(q, sheet.answers.get(q["id"])),
+                "answer": _display_value(version.definition, q, sheet.answers.get(q["id"])),
                 "error": errors.get(q["id"]),
             }
             for q in page_questions(version.definition, index)

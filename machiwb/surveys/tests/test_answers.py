@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from machiwb.indicators.catalog import CATALOG_DIR, catalog_read
 from machiwb.surveys.answers import (
     AnswerError,
     answer_parse,
@@ -13,7 +14,8 @@ from machiwb.surveys.answers import (
 from machiwb.surveys.questionnaire import definition_build
 from machiwb.surveys.tests.conftest import CUSTOM_QUESTIONS, full_answers
 
-DEFINITION = definition_build(title="t", custom_questions=CUSTOM_QUESTIONS)
+FY2023 = catalog_read(CATALOG_DIR / "fy2023.json")
+DEFINITION = definition_build(title="t", catalog=FY2023, custom_questions=CUSTOM_QUESTIONS)
 BY_ID = {q["id"]: q for q in DEFINITION["questions"]}
 
 
