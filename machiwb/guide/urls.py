@@ -6,6 +6,7 @@ app_name = "guide"
 
 urlpatterns = [
     path("indicators/", views.indicators, name="indicators"),
+    path("indicators/categories/<str:code>/", views.category, name="category"),
     path("indicators/reading/", views.reading_scores, name="reading_scores"),
     path("using/", views.using, name="using"),
     path("using/steps/<int:number>/", views.step, name="step"),

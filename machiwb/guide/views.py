@@ -12,12 +12,28 @@ from machiwb.guide.content import (
     url_if_installed,
     workshop_parts,
 )
+from machiwb.guide.selectors import category_guide, guide_catalog
 
 
 @require_GET
 def indicators(request: HttpRequest) -> HttpResponse:
-    """指標について知る: what the indicator is and how it is built."""
-    return render(request, "guide/indicators.html", {"nav_section": "indicators"})
+    """指標について知る: what the indicator is and how it is built, categories from the catalog."""
+    return render(
+        request,
+        "guide/indicators.html",
+        {"nav_section": "indicators", "catalog": guide_catalog()},
+    )
+
+
+@require_GET
+def category(request: HttpRequest, code: str) -> HttpResponse:
+    """One category: its survey items and its objective KPIs with source and vintage."""
+    catalog = guide_catalog()
+    detail = category_guide(catalog.version, code) if catalog is not None else None
+    if detail is None:
+        raise Http404
+    context = {"nav_section": "indicators", "catalog": catalog, "detail": detail}
+    return render(request, "guide/category.html", context)
 
 
 @require_GET

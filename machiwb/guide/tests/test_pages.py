@@ -83,3 +83,55 @@ def test_reading_page_states_the_configured_suppression_threshold(
     settings.MACHIWB = {**settings.MACHIWB, "MIN_PUBLIC_CELL_N": 15}  # type: ignore[attr-defined]
     html = client.get(reverse("guide:reading_scores")).content.decode()
     assert "回答者が15人未満の区分" in html
+
+
+@pytest.fixture
+def catalog_loaded(db: None) -> None:
+    from django.core.management import call_command
+
+    call_command("load_catalog", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_indicator_page_lists_the_24_categories_of_the_catalog(
+    client: Client, catalog_loaded: None
+) -> None:
+    from machiwb.guide.selectors import guide_catalog
+    from machiwb.indicators.models import Category
+
+    catalog = guide_catalog()
+    assert catalog is not None
+    html = client.get(reverse("guide:indicators")).content.decode()
+    categories = Category.objects.filter(catalog=catalog.version)
+    assert categories.count() == 24
+    for category in categories:
+        assert reverse("guide:category", args=[category.code]) in html
+        assert category.name_ja in html
+    assert [g.name_ja for g in catalog.groups] == ["生活環境", "地域の人間関係", "自分らしい生き方"]
+
+
+def test_category_page_shows_items_and_kpis_with_source_from_the_catalog(
+    client: Client, catalog_loaded: None
+) -> None:
+    from machiwb.guide.selectors import guide_catalog
+
+    catalog = guide_catalog()
+    assert catalog is not None
+    category = catalog.version.categories.get(code="c03")
+    html = client.get(reverse("guide:category", args=["c03"])).content.decode()
+    for item in category.items.all():
+        assert item.text_ja in html
+    assert "逆転項目" in html  # 【逆】騒音に悩まされている
+    for kpi in category.kpis.all():
+        assert kpi.name_ja in html
+        assert kpi.source in html
+    assert reverse("guide:category", args=["c02"]) in html
+    assert reverse("guide:category", args=["c04"]) in html
+
+
+def test_unknown_category_is_404(client: Client, catalog_loaded: None) -> None:
+    assert client.get(reverse("guide:category", args=["c25"])).status_code == 404
+
+
+def test_without_a_catalog_the_indicator_page_still_explains_the_structure(client: Client) -> None:
+    html = client.get(reverse("guide:indicators")).content.decode()
+    assert "指標カタログが読み込まれると" in html

@@ -1,0 +1,73 @@
+"""Reads of the guide (利用ガイド): the indicator catalog as the guide pages show it.
+
+Everything shown about categories, items and KPIs comes from the indicators app's catalog,
+so the guide never disagrees with the scoring engine.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q
+
+from machiwb.core.wareki import fiscal_year_of
+from machiwb.indicators.models import CatalogVersion, Category, FactorGroup, Kpi, SurveyItem
+from machiwb.indicators.selectors import catalog_for_fiscal_year
+
+
+@dataclass(frozen=True)
+class GuideCatalog:
+    """The catalog version the guide explains, with the fiscal year it is shown for."""
+
+    fiscal_year: int
+    version: CatalogVersion
+    groups: list[FactorGroup]
+
+
+def guide_catalog(today: datetime.date | None = None) -> GuideCatalog | None:
+    """The catalog in force this fiscal year (今年度の指標カタログ), groups and categories loaded.
+
+    Each category carries ``item_count`` and ``kpi_count`` (scored KPIs only).
+    """
+    fiscal_year = fiscal_year_of(today or datetime.date.today())  # noqa: DTZ011 - a date, no time
+    version = catalog_for_fiscal_year(fiscal_year)
+    if version is None:
+        return None
+    categories = Category.objects.annotate(
+        item_count=Count("items", distinct=True),
+        kpi_count=Count("kpis", filter=~Q(kpis__direction=0), distinct=True),
+    ).order_by("order")
+    groups = list(
+        FactorGroup.objects.filter(catalog=version)
+        .order_by("order")
+        .prefetch_related(Prefetch("categories", queryset=categories))
+    )
+    return GuideCatalog(fiscal_year=fiscal_year, version=version, groups=groups)
+
+
+@dataclass(frozen=True)
+class CategoryGuide:
+    """One category with its survey items and objective KPIs (カテゴリーの説明)."""
+
+    category: Category
+    items: list[SurveyItem]
+    kpis: list[Kpi]
+    previous: Category | None
+    next: Category | None
+
+
+def category_guide(version: CatalogVersion, code: str) -> CategoryGuide | None:
+    """The category ``code`` (c01 … c24) of a catalog version, or None."""
+    categories = list(version.categories.select_related("group").order_by("order"))
+    index = next((i for i, c in enumerate(categories) if c.code == code), None)
+    if index is None:
+        return None
+    category = categories[index]
+    return CategoryGuide(
+        category=category,
+        items=list(category.items.order_by("order")),
+        kpis=list(category.kpis.order_by("order")),
+        previous=categories[index - 1] if index > 0 else None,
+        next=categories[index + 1] if index + 1 < len(categories) else None,
+    )
