@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class AccountsConfig(AppConfig):
+    default = True
     name = "machiwb.accounts"
     verbose_name = "アカウント"
+
+
+class OperatorAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with a site that admits only two-factor-verified operators."""
+
+    default = False
+    default_site = "machiwb.accounts.admin_site.OperatorAdminSite"

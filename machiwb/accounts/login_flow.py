@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django_otp import login as otp_login
 from django_otp.models import Device
 
+from machiwb.accounts.middleware import SIGNED_IN_AT_KEY
 from machiwb.accounts.models import User
 
 PENDING_USER_KEY = "accounts_pending_user"
@@ -53,3 +54,4 @@ def complete_login(request: HttpRequest, user: User, device: Device) -> None:
     pending_user_clear(request)
     auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     otp_login(request, device)
+    request.session[SIGNED_IN_AT_KEY] = int(time.time())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,6 +32,10 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
+def new_session_salt() -> str:
+    return secrets.token_hex(16)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A signed-in person. Residents never have accounts: answering a survey needs none."""
 
@@ -49,6 +55,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_facilitator = models.BooleanField(_("ファシリテーター"), default=False)
     date_joined = models.DateTimeField(_("登録日時"), default=timezone.now)
+    session_salt = models.CharField(
+        max_length=32,
+        default=new_session_salt,
+        editable=False,
+        help_text=_("変更すると、この利用者のすべてのログイン中セッションが無効になります。"),
+    )
 
     objects = UserManager()
 
@@ -62,6 +74,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Sessions are bound to the password AND ``session_salt`` ("logout everywhere")."""
+        key_salt = "machiwb.accounts.User.get_session_auth_hash"
+        value = f"{self.password}\0{self.session_salt}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class Role(models.TextChoices):

@@ -6,7 +6,7 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from machiwb.accounts.models import User
+from machiwb.accounts.models import User, new_session_salt
 from machiwb.audit.services import audit_log_write
 
 #: How many single-use recovery codes a user gets at enrolment.
@@ -47,3 +47,13 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
         StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
     return codes
+
+
+def sessions_end_all(*, user: User) -> None:
+    """End every signed-in session of ``user`` on every device (すべての端末からログアウト)."""
+    with transaction.atomic():
+        user.session_salt = new_session_salt()
+        user.save(update_fields=["session_salt"])
+        audit_log_write(
+            actor=user, action="account.logout_everywhere", summary="すべての端末からログアウト"
+        )

@@ -26,11 +26,13 @@ must be loaded (``regions_loaded`` fixture).
 from __future__ import annotations
 
 import itertools
+import time
 
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from machiwb.accounts.middleware import SIGNED_IN_AT_KEY
 from machiwb.accounts.models import Membership, Role, User
 from machiwb.regions.models import Municipality
 
@@ -86,4 +88,5 @@ def login_staff(client: Client, user: User) -> None:
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[SIGNED_IN_AT_KEY] = int(time.time())
     session.save()

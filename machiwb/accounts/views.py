@@ -14,12 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import match_token, user_has_device
 
 from machiwb.accounts import login_flow, services
+from machiwb.accounts.decorators import request_user, staff_required
 from machiwb.accounts.forms import LoginForm, OTPForm
 from machiwb.accounts.models import User
+from machiwb.accounts.panels import mypage_panels_collect
 from machiwb.audit.services import audit_log_write
 from machiwb.core import ratelimit
 
@@ -31,7 +33,7 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return reverse("core:home")
+    return reverse("accounts:mypage")
 
 
 @sensitive_post_parameters("password")
@@ -167,6 +169,46 @@ def enrol_qr_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @csrf_protect
 def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit_log_write(actor=request_user(request), action="account.logout", summary="ログアウト")
     auth_logout(request)
     messages.success(request, _("ログアウトしました。"))
     return redirect("core:home")
+
+
+@never_cache
+@staff_required
+@require_GET
+def mypage_view(request: HttpRequest) -> HttpResponse:
+    """MyPage (マイページ): panels contributed by every app."""
+    return render(
+        request,
+        "accounts/mypage.html",
+        {"panels": mypage_panels_collect(request), "nav_section": "accounts"},
+    )
+
+
+@staff_required
+@require_POST
+def logout_everywhere_view(request: HttpRequest) -> HttpResponse:
+    """End this user's sessions on every device, this one included."""
+    services.sessions_end_all(user=request_user(request))
+    auth_logout(request)
+    messages.success(request, _("すべての端末からログアウトしました。"))
+    return redirect("accounts:login")
+
+
+@never_cache
+@staff_required
+@require_POST
+def recovery_codes_view(request: HttpRequest) -> HttpResponse:
+    """Issue new recovery codes (the old ones stop working) and show them once."""
+    user = request_user(request)
+    with transaction.atomic():
+        codes = services.recovery_codes_regenerate(user=user)
+        audit_log_write(
+            actor=user,
+            action="account.recovery_codes",
+            summary="回復コードを再発行",
+        )
+    return render(request, "accounts/recovery_codes.html", {"codes": codes})

@@ -99,7 +99,7 @@ def reset(group: str, key: str, rate: str) -> None:
 def too_many_requests(request: HttpRequest, seconds: int) -> HttpResponse:
     """The 429 page, with a Retry-After header."""
     body = render_to_string(
-        "core/too_many_requests.html",
+        "core/refused.html",
         {"message": _("短時間に操作が多すぎます。しばらく待ってからもう一度お試しください。")},
         request=request,
     )
