@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "machiwb.jobs.logs.RequestLogMiddleware",
+    "machiwb.jobs.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "machiwb.accounts.middleware.UploadSizeLimitMiddleware",
@@ -111,6 +113,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_DB_CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Fail fast (then 503, see machiwb/jobs/errors.py) instead of hanging when it is away.
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": env_int("DJANGO_DB_CONNECT_TIMEOUT", 5, minimum=1)
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -161,7 +167,17 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+if not DEBUG:
+    # Production: whitenoise serves `collectstatic` output, compressed, with hashed names.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 # Security: strict by default, relaxed only for local DEBUG runs over plain HTTP.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -202,10 +218,30 @@ CONTENT_SECURITY_POLICY = {
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "machiwb@localhost")
 
+# DJANGO_LOG_FORMAT=json writes one JSON object per line; neither format carries personal
+# data (requests are logged by view name, see machiwb/jobs/logs.py).
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT={LOG_FORMAT!r}: use text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"drop_request": {"()": "machiwb.jobs.logs.DropRequestFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["drop_request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
 
@@ -227,8 +263,10 @@ Q_CLUSTER = {
     "catch_up": False,
 }
 
+# Bearer token for /metrics; unset = the endpoint answers 404.
+METRICS_TOKEN = env_secret("MACHIWB_METRICS_TOKEN")
+
 MACHIWB = {
-    "JOB_MAX_ATTEMPTS": JOB_MAX_ATTEMPTS,
     # Public cells (any breakdown) with fewer respondents than this are suppressed.
     "MIN_PUBLIC_CELL_N": env_int("MACHIWB_MIN_PUBLIC_CELL_N", 10, minimum=1),
     # Largest accepted request body (uploads), in bytes.

@@ -9,6 +9,9 @@ urlpatterns = [
     path("", include("machiwb.accounts.urls")),
     path("jobs/", include("machiwb.jobs.urls")),
     path("guide/", include("machiwb.guide.urls")),
+    path("", include("machiwb.jobs.ops_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "machiwb.jobs.errors.server_error_or_unavailable"

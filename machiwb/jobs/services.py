@@ -78,7 +78,7 @@ def job_run(*, job_id: int) -> None:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.status in FINISHED_STATUSES:
         return
-    max_attempts: int = settings.MACHIWB["JOB_MAX_ATTEMPTS"]
+    max_attempts: int = settings.JOB_MAX_ATTEMPTS
     if job.attempts >= max_attempts:
         _job_finish(
             job,
