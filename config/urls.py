@@ -10,6 +10,7 @@ urlpatterns = [
     path("jobs/", include("machiwb.jobs.urls")),
     path("guide/", include("machiwb.guide.urls")),
     path("", include("machiwb.jobs.ops_urls")),
+    path("analysis/", include("machiwb.analysis.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -352,6 +352,7 @@ class CategoryAssessment:
     importance: float | None
     importance_share: float | None
     performance: float | None
+    objective: float | None
     gap: float | None
     performance_quadrant: Quadrant | None
     gap_quadrant: Quadrant | None
@@ -391,7 +392,8 @@ def assess(
     """Place every category in the importance × performance and importance × gap quadrants.
 
     Importance on the charts is Pearson's r; "high" means at or above the median r of the
-    categories. Performance is "good" at or above 50, the gap at or above 0.
+    categories AND a 95 % interval above zero (an association the data cannot tell from none is
+    never "high"). Performance is "good" at or above 50, the gap at or above 0.
     """
     by_category = {row.category: row for row in result.categories}
     known = [row.pearson.r for row in result.categories if row.pearson is not None]
@@ -399,8 +401,14 @@ def assess(
     assessed: list[CategoryAssessment] = []
     for data in inputs:
         row = by_category.get(data.category)
-        r = row.pearson.r if row is not None and row.pearson is not None else None
-        important = r is not None and threshold is not None and r >= threshold
+        pearson = row.pearson if row is not None else None
+        r = pearson.r if pearson is not None else None
+        important = (
+            pearson is not None
+            and threshold is not None
+            and pearson.r >= threshold
+            and pearson.low > 0
+        )
         difference = gap(data.subjective, data.objective)
         caveats: list[Caveat] = []
         if data.items == 1:
@@ -421,6 +429,7 @@ def assess(
                 importance=r,
                 importance_share=row.share if row is not None else None,
                 performance=data.subjective,
+                objective=data.objective,
                 gap=difference,
                 performance_quadrant=(
                     quadrant(important=important, good=data.subjective >= REFERENCE_SCORE)

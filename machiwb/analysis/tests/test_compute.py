@@ -204,6 +204,18 @@ def test_quadrants_split_at_the_median_importance_and_at_50_and_0() -> None:
     assert not rows[4].is_priority
 
 
+def test_an_association_indistinguishable_from_zero_is_never_high_importance() -> None:
+    # r = 0.3 is at the median of (0.1, 0.3, 0.5) but its interval (−0.05, 0.6) includes 0
+    rows = tuple(
+        CategoryImportance(i + 1, 300, Correlation(r, low, r + 0.1, 300), None, r, 30.0)
+        for i, (r, low) in enumerate([(0.1, 0.01), (0.3, -0.05), (0.5, 0.4)])
+    )
+    result = ImportanceResult("q1", 300, 100, rows, None)
+    inputs = [CategoryInput(category=c, subjective=40, objective=45, items=2) for c in (1, 2, 3)]
+    quadrants = [a.performance_quadrant for a in assess(result, inputs)]
+    assert quadrants == [Quadrant.WATCH, Quadrant.WATCH, Quadrant.PRIORITY]
+
+
 def test_caveats_name_what_makes_a_category_uncertain() -> None:
     base = _result([0.05, 0.3])
     noisy = ImportanceResult(

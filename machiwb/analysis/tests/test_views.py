@@ -1,0 +1,153 @@
+"""The staff analysis pages through the test client: access, content, downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from django.core.management.base import OutputWrapper
+from django.test import Client
+
+from machiwb.accounts.models import Role, User
+from machiwb.analysis import demo
+from machiwb.indicators.demo import load_demo_data as load_indicators_demo
+from machiwb.regions.models import Municipality
+from machiwb.surveys.models import Response, Survey, SurveyType
+from machiwb.surveys.services import survey_publish
+
+pytestmark = pytest.mark.django_db
+
+KAINAN = "302023"
+
+
+@pytest.fixture
+def demo_survey(regions_loaded: None) -> Survey:
+    out = OutputWrapper(io.StringIO())
+    load_indicators_demo(out)
+    demo.load_demo_data(out)
+    return Survey.objects.get(title=demo.TITLE)
+
+
+def _url(survey: Survey, suffix: str = "") -> str:
+    return f"/analysis/{KAINAN}/{survey.public_id}/{suffix}"
+
+
+@pytest.fixture
+def kainan_client(
+    staff_user_factory: Callable[..., User], verified_client: Callable[[User], Client]
+) -> Client:
+    return verified_client(staff_user_factory(municipality=KAINAN, role=Role.VIEWER))
+
+
+def test_demo_is_idempotent(demo_survey: Survey) -> None:
+    demo.load_demo_data(OutputWrapper(io.StringIO()))
+    assert Survey.objects.filter(title=demo.TITLE).count() == 1
+    assert Response.objects.filter(survey_version__survey=demo_survey).count() == demo.RESPONDENTS
+
+
+def test_anonymous_is_sent_to_login(demo_survey: Survey, client: Client) -> None:
+    response = client.get(_url(demo_survey))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_staff_of_another_municipality_gets_404_everywhere(
+    demo_survey: Survey,
+    staff_user_factory: Callable[..., User],
+    verified_client: Callable[[User], Client],
+) -> None:
+    outsider = verified_client(staff_user_factory(municipality="302015", role=Role.ADMIN))
+    for suffix in ("", "analysis.csv", "q1/performance.png"):
+        assert outsider.get(_url(demo_survey, suffix)).status_code == 404
+    assert outsider.get(f"/analysis/{KAINAN}/").status_code == 404
+    # nor can 和歌山市 open 海南市's survey under its own code
+    assert outsider.get(f"/analysis/302015/{demo_survey.public_id}/").status_code == 404
+
+
+def test_survey_list_links_the_survey(demo_survey: Survey, kainan_client: Client) -> None:
+    page = kainan_client.get(f"/analysis/{KAINAN}/").content.decode()
+    assert demo.TITLE in page
+    assert _url(demo_survey) in page
+    assert "回答者 400 人" in page
+
+
+def test_page_shows_priorities_charts_and_peers(demo_survey: Survey, kainan_client: Client) -> None:
+    response = kainan_client.get(_url(demo_survey))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "重点課題の候補" in page
+    # 健康状態 drives happiness in the generated model and scores above 50: a strength
+    report = response.context["report"]
+    health = next(
+        a for i, a in zip(report.categories, report.assessments, strict=True) if i.code == "c20"
+    )
+    assert health.performance_quadrant == "strength"
+    assert {info.code for info, _ in report.priorities} >= {"c23"}  # 雇用・所得: 30.0 < 50
+    assert _url(demo_survey, "q1/performance.png") in page
+    assert _url(demo_survey, "q1/gap.pdf") in page
+    # the other three 和歌山県 cities with published scores are the peers, in code order
+    peers = [m.code for m in report.peers.municipalities]
+    assert peers == ["302015", "302031", "302082"]
+    assert "同じ年度の全国調査の偏差値を使っています" in page
+
+
+def test_life_satisfaction_is_the_second_outcome(
+    demo_survey: Survey, kainan_client: Client
+) -> None:
+    response = kainan_client.get(_url(demo_survey) + "?outcome=q4")
+    assert response.context["report"].outcome == "q4"
+    assert "生活満足度との関係" in response.content.decode()
+    assert kainan_client.get(_url(demo_survey) + "?outcome=q2").status_code == 404
+
+
+def test_chart_downloads(demo_survey: Survey, kainan_client: Client) -> None:
+    png = kainan_client.get(_url(demo_survey, "q1/performance.png"))
+    assert png["Content-Type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG")
+    pdf = kainan_client.get(_url(demo_survey, "q4/gap.pdf"))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert kainan_client.get(_url(demo_survey, "q1/radar.png")).status_code == 404
+    assert kainan_client.get(_url(demo_survey, "q1/gap.svg")).status_code == 404
+
+
+def test_csv_lists_both_outcomes_in_catalog_order(
+    demo_survey: Survey, kainan_client: Client
+) -> None:
+    response = kainan_client.get(_url(demo_survey, "analysis.csv"))
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == 48
+    assert [r["category_code"] for r in rows[:24]] == [f"c{i:02d}" for i in range(1, 25)]
+    assert {r["outcome"] for r in rows} == {"q1", "q4"}
+    kainan_health = next(r for r in rows if r["outcome"] == "q1" and r["category_code"] == "c20")
+    assert kainan_health["subjective_score"] == "60.90"
+    shares = sum(float(r["ridge_share_percent"]) for r in rows if r["outcome"] == "q1")
+    assert shares == pytest.approx(100, abs=0.05)
+
+
+def test_too_few_respondents_says_so(regions_loaded: None, kainan_client: Client) -> None:
+    municipality = Municipality.objects.get(code=KAINAN)
+    survey = Survey.objects.create(
+        survey_type=SurveyType.INDIVIDUAL,
+        municipality=municipality,
+        fiscal_year=2025,
+        catalog_version="fy2023",
+        title="小さな試行調査",
+    )
+    load_indicators_demo(OutputWrapper(io.StringIO()))
+    version = survey_publish(survey=survey, actor=None)
+    Response.objects.bulk_create(
+        Response(
+            survey_version=version, municipality=municipality, answered_on=date(2025, 6, 1), **row
+        )
+        for row in demo.generated_answers(count=37, seed=1)
+    )
+    page = kainan_client.get(_url(survey)).content.decode()
+    assert "回答者が少ないため、重要度を計算していません" in page
+    assert "37 人です" in page
+    assert "performance.png" not in page
