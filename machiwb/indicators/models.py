@@ -260,3 +260,54 @@ class ScoreCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.breakdown}"
+
+
+class KpiImport(BaseModel):
+    """One accepted KPI values file (客観指標データの取込) and its provenance."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    file_name = models.CharField(_("ファイル名"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file_format = models.CharField(_("形式"), max_length=20, help_text=_("utf-8, cp932, xlsx など"))
+    row_count = models.PositiveIntegerField(_("行数"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("客観指標データの取込")
+        verbose_name_plural = _("客観指標データの取込")
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.file_name}"
+
+
+class KpiValue(models.Model):
+    """A KPI value of a municipality for a fiscal year (客観指標の値), with the file it came from."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    kpi_code = models.CharField(_("指標コード"), max_length=60)
+    municipality = models.ForeignKey(
+        "regions.Municipality", on_delete=models.PROTECT, related_name="+"
+    )
+    value = models.FloatField(_("値"))
+    note = models.CharField(_("出典の注記"), max_length=300, blank=True)
+    source_import = models.ForeignKey(KpiImport, on_delete=models.PROTECT, related_name="values")
+
+    class Meta:
+        verbose_name = _("客観指標の値")
+        verbose_name_plural = _("客観指標の値")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "kpi_code", "municipality"], name="kpi_value_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.kpi_code} {self.municipality_id}"

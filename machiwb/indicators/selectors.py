@@ -16,6 +16,8 @@ from machiwb.indicators.compute import ALL, clip_for_display
 from machiwb.indicators.models import (
     CatalogVersion,
     Category,
+    KpiImport,
+    KpiValue,
     ScoreCell,
     ScoreOrigin,
     ScoreRun,
@@ -428,3 +430,24 @@ def score_explain(
         subjective_reference_members=reference.get("subjective_members"),
         objective_reference_members=reference.get("objective_members"),
     )
+
+
+def kpi_values_for_year(
+    *, catalog: CatalogVersion, fiscal_year: int
+) -> tuple[dict[str, dict[str, float]], dict[str, str]]:
+    """KPI values of a fiscal year (KPI code → municipality code → value) and, per KPI, the
+    files they came from (file name, checksum, date of import)."""
+    codes = set(catalog.kpis.values_list("code", flat=True))
+    values: dict[str, dict[str, float]] = {}
+    imports: dict[str, set[int]] = {}
+    for code, municipality, value, source in KpiValue.objects.filter(
+        fiscal_year=fiscal_year, kpi_code__in=codes
+    ).values_list("kpi_code", "municipality_id", "value", "source_import_id"):
+        values.setdefault(code, {})[municipality] = value
+        imports.setdefault(code, set()).add(source)
+    files = {
+        i.pk: f"{i.file_name} (sha256 {i.sha256[:12]}…, {i.created_at:%Y-%m-%d})"
+        for i in KpiImport.objects.filter(pk__in={p for s in imports.values() for p in s})
+    }
+    sources = {code: "; ".join(files[p] for p in sorted(ids)) for code, ids in imports.items()}
+    return values, sources

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import transaction
+from django.db.models import Count, Sum
 
 from machiwb.accounts.models import User
 from machiwb.audit.services import audit_log_write
 from machiwb.indicators.catalog import CatalogDef
+from machiwb.indicators.compute import (
+    ALL,
+    AnswerCells,
+    ItemSpec,
+    KpiSpec,
+    MunicipalityInfo,
+    ObjectiveResult,
+    Parameters,
+    QuestionSpec,
+    ReferenceStat,
+    SubjectiveResult,
+    compute_objective,
+    compute_subjective,
+)
 from machiwb.indicators.models import (
     CatalogVersion,
     Category,
@@ -32,9 +50,10 @@ from machiwb.indicators.official import (
     official_file_parse,
     official_mismatches,
 )
-from machiwb.indicators.selectors import catalog_for_fiscal_year
+from machiwb.indicators.selectors import catalog_for_fiscal_year, kpi_values_for_year
 from machiwb.indicators.textfile import DecodeError, decode_text
-from machiwb.regions.models import Municipality
+from machiwb.regions.models import Municipality, MunicipalityKind
+from machiwb.surveys.models import Response
 
 
 @dataclass(frozen=True)
@@ -329,3 +348,281 @@ def official_results_import(
         municipalities=tuple(sorted({m.code for m in municipalities.values()})),
         mismatches=tuple(mismatches),
     )
+
+
+class ComputeError(ValueError):
+    pass
+
+
+def _round(value: float) -> float | None:
+    """Stored precision: 6 decimals (NaN → None), so results are byte-identical on rerun."""
+    return None if math.isnan(value) else round(value, 6)
+
+
+def _answer_cells(
+    *, fiscal_year: int, survey_type: str, items: list[ItemSpec], questions: list[QuestionSpec]
+) -> tuple[AnswerCells, dict[str, int]]:
+    """One GROUP BY over the stored responses: integer sums and counts per cell."""
+    responses = Response.objects.filter(
+        survey_version__survey__fiscal_year=fiscal_year,
+        survey_version__survey__survey_type=survey_type,
+    )
+    group = ("municipality_id", "age_band", "gender")
+    aggregates: dict[str, Any] = {"n": Count("id")}
+    for item in items:
+        aggregates[f"s_{item.code}"] = Sum(item.code)
+        aggregates[f"c_{item.code}"] = Count(item.code)
+    rows = list(responses.order_by().values(*group).annotate(**aggregates))
+    rows.sort(key=lambda r: (r["municipality_id"], r["age_band"] or 0, r["gender"] or 0))
+    index = {
+        (r["municipality_id"], r["age_band"] or 0, r["gender"] or 0): i for i, r in enumerate(rows)
+    }
+    answer_counts = {}
+    for q in questions:
+        counts = np.zeros((len(rows), q.scale_max - q.scale_min + 1), dtype=np.int64)
+        for r in (
+            responses.order_by()
+            .exclude(**{f"{q.code}__isnull": True})
+            .values(*group, q.code)
+            .annotate(k=Count("id"))
+        ):
+            answer = r[q.code]
+            if q.scale_min <= answer <= q.scale_max:
+                key = (r["municipality_id"], r["age_band"] or 0, r["gender"] or 0)
+                counts[index[key], answer - q.scale_min] += r["k"]
+        answer_counts[q.code] = counts
+    cells = AnswerCells(
+        municipality=tuple(r["municipality_id"] for r in rows),
+        age_band=np.array([r["age_band"] or 0 for r in rows], dtype=np.int64),
+        gender=np.array([r["gender"] or 0 for r in rows], dtype=np.int64),
+        n=np.array([r["n"] for r in rows], dtype=np.int64),
+        item_sums=np.array(
+            [[r[f"s_{i.code}"] or 0 for i in items] for r in rows], dtype=np.int64
+        ).reshape(len(rows), len(items)),
+        item_counts=np.array(
+            [[r[f"c_{i.code}"] for i in items] for r in rows], dtype=np.int64
+        ).reshape(len(rows), len(items)),
+        answer_counts=answer_counts,
+    )
+    per_survey = dict(
+        responses.order_by()
+        .values_list("survey_version__survey__public_id")
+        .annotate(k=Count("id"))
+        .values_list("survey_version__survey__public_id", "k")
+    )
+    return cells, {str(k): v for k, v in sorted(per_survey.items(), key=lambda kv: str(kv[0]))}
+
+
+def _municipality_info() -> dict[str, MunicipalityInfo]:
+    return {
+        code: MunicipalityInfo(
+            code=code,
+            population=population,
+            special_ward=kind == MunicipalityKind.SPECIAL_WARD,
+            parent=parent,
+        )
+        for code, population, kind, parent in Municipality.objects.values_list(
+            "code", "population_census2020", "kind", "parent_id"
+        )
+    }
+
+
+def _cell_payloads(
+    subjective: SubjectiveResult, objective: ObjectiveResult
+) -> dict[tuple[str, str], dict[str, Any]]:
+    payloads: dict[tuple[str, str], dict[str, Any]] = {}
+    item_codes = [i.code for i in subjective.items]
+    values = subjective.item_values.tolist()
+    scores = subjective.item_scores.tolist()
+    item_n = subjective.item_n.tolist()
+    category_values = subjective.category_values.tolist()
+    category_scores = subjective.category_scores.tolist()
+    category_n = subjective.category_n.tolist()
+    question_data = {
+        q.code: (
+            subjective.question_means[q.code].tolist(),
+            subjective.question_n[q.code].tolist(),
+            subjective.question_counts[q.code].tolist(),
+            q.scale_min,
+        )
+        for q in subjective.questions
+    }
+    n = subjective.n.tolist()
+    for r, key in enumerate(subjective.keys):
+        overall = {}
+        for code, (means, qn, counts, low) in question_data.items():
+            if qn[r]:
+                overall[code] = [
+                    _round(means[r]),
+                    qn[r],
+                    {str(low + k): _round(100.0 * c / qn[r]) for k, c in enumerate(counts[r])},
+                ]
+        payloads[key] = {
+            "n": n[r],
+            "items": {
+                code: [_round(values[r][j]), _round(scores[r][j]), item_n[r][j]]
+                for j, code in enumerate(item_codes)
+                if item_n[r][j]
+            },
+            "categories": {
+                code: [
+                    _round(category_values[r][k]),
+                    _round(category_scores[r][k]),
+                    category_n[r][k],
+                ]
+                for k, code in enumerate(subjective.categories)
+                if not math.isnan(category_values[r][k])
+            },
+            "kpis": {},
+            "overall": overall,
+        }
+    for municipality in objective.municipalities:
+        payload = payloads.setdefault(
+            (municipality, ALL),
+            {"n": 0, "items": {}, "categories": {}, "kpis": {}, "overall": {}},
+        )
+        payload["kpis"] = {
+            code: [_round(k.value), None if k.score is None else _round(k.score)]
+            for code, k in sorted(objective.kpis[municipality].items())
+        }
+        for code, category in sorted(objective.categories[municipality].items()):
+            row = payload["categories"].get(code, [None, None, None])[:3]
+            score = None if category.score is None else _round(category.score)
+            payload["categories"][code] = [
+                *row,
+                score,
+                category.kpis_with_data,
+                category.kpis_total,
+            ]
+    return payloads
+
+
+def _reference_json(stats: dict[str, ReferenceStat]) -> dict[str, Any]:
+    return {
+        code: {
+            "mean": None if s.mean is None else _round(s.mean),
+            "sd": None if s.sd is None else _round(s.sd),
+            "n": s.n,
+        }
+        for code, s in sorted(stats.items())
+    }
+
+
+def indicators_compute(
+    *,
+    fiscal_year: int,
+    survey_type: str,
+    parameters: Parameters | None = None,
+    actor: User | None = None,
+) -> ScoreRun:
+    """Recompute one fiscal year's indicators from the stored responses (指標の再計算).
+
+    Reads surveys.Response (read-only) and the KPI values of the year, runs the engine
+    (compute.py) and writes a new current ScoreRun with every municipality and breakdown in
+    one transaction, plus an audit entry. The same inputs give byte-identical results
+    (``results_sha256``); ``inputs`` records what was used.
+    """
+    parameters = parameters or Parameters()
+    catalog = catalog_for_fiscal_year(fiscal_year)
+    if catalog is None:
+        raise ComputeError(f"no indicator catalog covers fiscal year {fiscal_year}")
+    items = [
+        ItemSpec(code=i.code, category=i.category.code, reverse=i.reverse)
+        for i in catalog.items.select_related("category").order_by("order")
+    ]
+    questions = [
+        QuestionSpec(code=q.code, scale_min=q.scale_min, scale_max=q.scale_max)
+        for q in catalog.overall_questions.order_by("code")
+    ]
+    kpis = [
+        KpiSpec(code=code, category=category, direction=direction)
+        for code, category, direction in catalog.kpis.filter(category__isnull=False)
+        .order_by("order")
+        .values_list("code", "category__code", "direction")
+    ]
+    cells, per_survey = _answer_cells(
+        fiscal_year=fiscal_year, survey_type=survey_type, items=items, questions=questions
+    )
+    info = _municipality_info()
+    subjective = compute_subjective(
+        cells, items=items, questions=questions, municipalities=info, parameters=parameters
+    )
+    kpi_values, kpi_sources = kpi_values_for_year(catalog=catalog, fiscal_year=fiscal_year)
+    objective = compute_objective(kpi_values, kpis=kpis, municipalities=info, parameters=parameters)
+    payloads = _cell_payloads(subjective, objective)
+    inputs = {
+        "catalog": {"version": catalog.code, "sha256": catalog.sha256},
+        "responses_by_survey": per_survey,
+        "kpi_sources": kpi_sources,
+    }
+    fingerprint = {
+        "catalog": catalog.sha256,
+        "parameters": dataclasses.asdict(parameters),
+        "cells": [
+            [m, a, g, n, s, c]
+            for m, a, g, n, s, c in zip(
+                cells.municipality,
+                cells.age_band.tolist(),
+                cells.gender.tolist(),
+                cells.n.tolist(),
+                cells.item_sums.tolist(),
+                cells.item_counts.tolist(),
+                strict=True,
+            )
+        ],
+        "answers": {q: a.tolist() for q, a in sorted(cells.answer_counts.items())},
+        "kpis": {k: sorted(v.items()) for k, v in sorted(kpi_values.items())},
+    }
+    results: list[tuple[str, str, dict[str, Any]]] = [
+        (m, b, p) for (m, b), p in sorted(payloads.items())
+    ]
+    with transaction.atomic():
+        run = ScoreRun(
+            catalog=catalog,
+            fiscal_year=fiscal_year,
+            survey_type=survey_type,
+            origin=ScoreOrigin.COMPUTED,
+            parameters=dataclasses.asdict(parameters),
+            reference={
+                "items": _reference_json(dict(subjective.item_reference)),
+                "kpis": _reference_json(dict(objective.kpi_reference)),
+                "subjective_members": len(subjective.reference_members),
+                "objective_members": len(objective.reference_members),
+            },
+            inputs=inputs,
+            inputs_sha256=_sha256_json(fingerprint),
+            results_sha256=_sha256_json(results),
+            municipality_count=len({m for m, _ in payloads}),
+            response_count=int(cells.n.sum()),
+            created_by=actor,
+        )
+        _run_replace_current(run)
+        run.save()
+        ScoreCell.objects.bulk_create(
+            (
+                ScoreCell(
+                    run=run,
+                    municipality_id=m,
+                    breakdown=b,
+                    n=p["n"],
+                    items=p["items"],
+                    categories=p["categories"],
+                    kpis=p["kpis"],
+                    overall=p["overall"],
+                )
+                for m, b, p in results
+            ),
+            batch_size=2000,
+        )
+        audit_log_write(
+            actor=actor,
+            action="indicators.compute",
+            target=run,
+            summary=f"{fiscal_year}年度 {survey_type} の指標を再計算（{run.response_count}件）",
+            details={
+                "inputs_sha256": run.inputs_sha256,
+                "results_sha256": run.results_sha256,
+                "municipalities": run.municipality_count,
+            },
+        )
+    return run

@@ -1,0 +1,179 @@
+"""indicators_compute: from stored responses and KPI values to a current score run."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import itertools
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from machiwb.audit.models import AuditEntry
+from machiwb.indicators.compute import Parameters
+from machiwb.indicators.models import KpiImport, KpiValue, ScoreCell, ScoreRun
+from machiwb.indicators.selectors import score_explain, score_municipality, score_run_current
+from machiwb.indicators.services import indicators_compute
+from machiwb.surveys.models import Response, Survey, SurveyVersion
+from machiwb.surveys.standard_columns import CATEGORY_ITEM_COLUMNS
+
+pytestmark = pytest.mark.usefixtures("regions_loaded", "catalog_loaded")
+
+WAKAYAMA, KAINAN, HASHIMOTO = "302015", "302023", "302031"
+
+
+def _responses(municipality: str, answers: list[int], *, age: int = 3, gender: int = 1) -> None:
+    survey, _ = Survey.objects.get_or_create(
+        survey_type="national",
+        fiscal_year=2026,
+        defaults={"catalog_version": "fy2023", "title": "全国調査 2026"},
+    )
+    version, _ = SurveyVersion.objects.get_or_create(
+        survey=survey, number=1, defaults={"definition": {}}
+    )
+    for value in answers:
+        Response.objects.create(
+            survey_version=version,
+            municipality_id=municipality,
+            answered_on=datetime.date(2026, 6, 1),
+            age_band=age,
+            gender=gender,
+            q1=value * 2,
+            q3=value,
+            **dict.fromkeys(CATEGORY_ITEM_COLUMNS, value),
+        )
+
+
+def _kpis() -> None:
+    batch = KpiImport.objects.create(
+        fiscal_year=2026, file_name="kpi.csv", sha256="ab" * 32, file_format="utf-8", row_count=3
+    )
+    for code, value in ((WAKAYAMA, 1.0), (KAINAN, 2.0), (HASHIMOTO, 3.0)):
+        KpiValue.objects.create(
+            fiscal_year=2026,
+            kpi_code="vacant_house_rate",
+            municipality_id=code,
+            value=value,
+            source_import=batch,
+        )
+
+
+PARAMS = Parameters(
+    subjective_min_population=1, subjective_min_responses=5, objective_min_population=1
+)
+
+
+def test_compute_writes_a_current_run_with_scores_and_an_audit_entry() -> None:
+    _responses(WAKAYAMA, [4] * 12)
+    _responses(KAINAN, [2] * 12)
+    _responses(HASHIMOTO, [5, 5, 5], gender=2)  # too few responses for the reference set
+    _kpis()
+    run = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
+    assert score_run_current(fiscal_year=2026, survey_type="national") == run
+    assert run.response_count == 27
+    assert run.reference["subjective_members"] == 2
+    assert AuditEntry.objects.filter(action="indicators.compute").count() == 1
+
+    wakayama = score_municipality(run=run, municipality_code=WAKAYAMA)
+    medical = wakayama.categories[0]
+    # reference values 4 and 2 → mean 3, SD 1
+    assert (medical.subjective_value, medical.subjective_score) == (4.0, 60.0)
+    assert wakayama.n == 12
+    housing = wakayama.categories[2]
+    assert housing.subjective_value == pytest.approx(10 / 3, abs=1e-6)  # c03_2 reversed: (4+2+4)/3
+    # 空家率 is lower-is-better: 1.0 against mean 2, SD 0.8165
+    assert housing.objective_score_raw == pytest.approx(50 + 10 / (2 / 3) ** 0.5, abs=1e-5)
+    assert (housing.kpis_with_data, housing.kpis_total) == (1, 4)
+    q1 = wakayama.overall[0]
+    assert (q1.mean, q1.n, dict(q1.distribution)[8]) == (8.0, 12, 100.0)
+
+    hashimoto = score_municipality(run=run, municipality_code=HASHIMOTO)
+    assert hashimoto.suppressed  # 3 respondents < 10
+    assert hashimoto.n is None
+    assert hashimoto.categories[0].subjective_score is None
+    assert hashimoto.categories[2].objective_score is not None  # statistics are not suppressed
+
+
+def test_small_breakdown_cells_and_profile_are_suppressed() -> None:
+    _responses(WAKAYAMA, [4] * 12, age=3, gender=1)
+    _responses(WAKAYAMA, [3] * 4, age=4, gender=2)
+    run = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
+    shown = score_municipality(run=run, municipality_code=WAKAYAMA, breakdown="age3_gender1")
+    hidden = score_municipality(run=run, municipality_code=WAKAYAMA, breakdown="age4")
+    assert shown.n == 12
+    assert shown.categories[0].subjective_value == 4.0
+    assert hidden.suppressed
+    assert hidden.categories[0].subjective_value is None
+    assert all(q.mean is None and q.distribution == () for q in hidden.overall)
+    profile = {
+        (c.age_band, c.gender): c
+        for c in score_municipality(run=run, municipality_code=WAKAYAMA).profile
+    }
+    assert len(profile) == 32
+    assert profile[(3, 1)].n == 12
+    assert profile[(4, 2)].n is None
+    assert profile[(4, 2)].suppressed
+    with override_settings(MACHIWB={"MIN_PUBLIC_CELL_N": 3}):
+        assert score_municipality(run=run, municipality_code=WAKAYAMA, breakdown="age4").n == 4
+
+
+def _cells(run: ScoreRun) -> list[tuple[object, ...]]:
+    return list(
+        ScoreCell.objects.filter(run=run)
+        .order_by("municipality_id", "breakdown")
+        .values_list("municipality_id", "breakdown", "n", "items", "categories", "kpis", "overall")
+    )
+
+
+def test_a_recompute_of_the_same_inputs_is_byte_identical_and_replaces_the_current_run() -> None:
+    _responses(WAKAYAMA, [4, 3, 5, 1, 2, 4])
+    _responses(KAINAN, [2, 2, 3, 4, 5, 1])
+    _kpis()
+    first = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
+    second = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
+    assert first.results_sha256 == second.results_sha256
+    assert first.inputs_sha256 == second.inputs_sha256
+    first.refresh_from_db()
+    assert not first.is_current
+    assert second.is_current
+    assert _cells(first) == _cells(second)
+    _responses(KAINAN, [5])
+    third = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
+    assert third.inputs_sha256 != second.inputs_sha256
+
+
+def test_explanation_names_items_kpis_reference_and_sources() -> None:
+    _responses(WAKAYAMA, [4] * 12)
+    _responses(KAINAN, [2] * 12)
+    _kpis()
+    run = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
+    explanation = score_explain(run=run, municipality_code=WAKAYAMA, category_code="c03")
+    noise = explanation.items[1]
+    assert (noise.code, noise.reverse, noise.value, noise.n) == ("c03_2", True, 2.0, 12)
+    assert (noise.reference_mean, noise.reference_sd, noise.reference_n) == (3.0, 1.0, 2)
+    vacant = next(k for k in explanation.kpis if k.code == "vacant_house_rate")
+    assert (vacant.value, vacant.direction, vacant.reference_n) == (1.0, -1, 3)
+    assert vacant.provenance.startswith("kpi.csv (sha256 abababababab…")
+    assert "基準集団" in explanation.method_ja
+
+
+def test_the_command_prints_the_run() -> None:
+    _responses(WAKAYAMA, [4] * 3)
+    out = io.StringIO()
+    call_command("compute_indicators", "--fiscal-year", "2026", stdout=out)
+    assert "responses=3" in out.getvalue()
+    assert ScoreRun.objects.filter(origin="computed").count() == 1
+
+
+def test_nothing_is_ordered_by_score() -> None:
+    _responses(WAKAYAMA, [1] * 6)
+    _responses(KAINAN, [5] * 6)
+    run = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
+    codes = list(
+        ScoreCell.objects.filter(run=run, breakdown="all")
+        .order_by("pk")
+        .values_list("municipality_id", flat=True)
+    )
+    assert codes == sorted(codes)  # stored in code order, whatever the scores
+    assert list(itertools.islice(codes, 2)) == [WAKAYAMA, KAINAN]
