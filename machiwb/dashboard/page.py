@@ -7,11 +7,22 @@ scores through their selectors and returns plain objects for the templates.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
 from machiwb.core.wareki import fiscal_year_label
-from machiwb.dashboard.selection import MAX_MUNICIPALITIES, Selection
+from machiwb.dashboard.figures import (
+    Figure,
+    compare_radar_figure,
+    overall_figure,
+    profile_figure,
+    radar_figure,
+    trend_figure,
+)
+from machiwb.dashboard.results import ProfileTable, Result, profile_table, result_load, result_years
+from machiwb.dashboard.selection import MAX_EXTRA_YEARS, MAX_MUNICIPALITIES, Selection
+from machiwb.indicators.selectors import OverallResult
 from machiwb.regions.models import Municipality
 from machiwb.regions.selectors import municipality_list, municipality_search, prefecture_list
 from machiwb.surveys.models import SurveyType
@@ -46,6 +57,81 @@ class DashboardPage:
     compared: list[tuple[Municipality, str]] = field(default_factory=list)
     can_add_compare: bool = True
     fiscal_years: list[Choice] = field(default_factory=list)
+    result: Result | None = None
+    compare_results: list[Result] = field(default_factory=list)
+    year_results: list[Result] = field(default_factory=list)
+    extra_years: list[tuple[str, str]] = field(default_factory=list)
+    addable_years: list[Choice] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    profile: ProfileTable | None = None
+
+    @property
+    def compared_results(self) -> list[Result]:
+        """The selected municipality first, then the comparison ones in the order added."""
+        return [self.result, *self.compare_results] if self.result else []
+
+    @property
+    def timeline(self) -> list[Result]:
+        """The selected municipality over the chosen fiscal years, oldest first."""
+        if self.result is None:
+            return []
+        return sorted([self.result, *self.year_results], key=lambda r: r.scores.fiscal_year)
+
+    def layout_query(self, layout: str) -> str:
+        return self.selection.with_changes(layout=layout).query()
+
+    @property
+    def overlay_query(self) -> str:
+        return self.layout_query("overlay")
+
+    @property
+    def multiples_query(self) -> str:
+        return self.layout_query("multiples")
+
+    @cached_property
+    def figures(self) -> dict[str, Figure]:
+        """Every chart of this page by name (the download URLs use the names)."""
+        if self.result is None:
+            return {}
+        found: list[Figure | None] = [radar_figure(self.result), profile_figure(self.result)]
+        found.extend(overall_figure(self.result, q.code) for q in self.result.scores.overall)
+        if self.compare_results:
+            compared = self.compared_results
+            found.append(compare_radar_figure(compared, objective=False))
+            found.append(compare_radar_figure(compared, objective=True))
+        if self.year_results:
+            found.append(trend_figure(self.timeline, objective=False))
+            found.append(trend_figure(self.timeline, objective=True))
+        return {f.name: f for f in found if f is not None}
+
+    @property
+    def overall_rows(self) -> list[tuple[OverallResult, Figure | None]]:
+        if self.result is None:
+            return []
+        figures = self.figures
+        return [(q, figures.get(f"overall_{q.code.lower()}")) for q in self.result.scores.overall]
+
+    @property
+    def profile_rows(self) -> list[tuple[str, tuple[int | None, ...]]]:
+        if self.profile is None:
+            return []
+        return list(zip(self.profile.ages, self.profile.cells, strict=True))
+
+    @property
+    def multiples(self) -> list[tuple[Result, str]]:
+        """Each compared municipality with the query of its own single view (small multiples)."""
+        return [
+            (
+                r,
+                Selection(
+                    municipality=r.municipality.code,
+                    survey_type=self.selection.survey_type,
+                    fiscal_year=self.selection.fiscal_year,
+                ).query(),
+            )
+            for r in self.compared_results
+        ]
 
     @property
     def title(self) -> str:
@@ -114,7 +200,14 @@ def dashboard_page(
         if prefecture is not None
         else []
     )
-    return DashboardPage(
+    years = (
+        result_years(municipality_code=municipality.code, survey_type=selection.survey_type)
+        if municipality is not None
+        else []
+    )
+    if selection.fiscal_year is None and years:
+        selection = selection.with_changes(fiscal_year=years[0])
+    page = DashboardPage(
         selection=selection,
         errors=errors,
         prefectures=[
@@ -135,6 +228,80 @@ def dashboard_page(
         and len(selection.municipalities) < MAX_MUNICIPALITIES,
         fiscal_years=[
             Choice(str(year), fiscal_year_label(year), year == selection.fiscal_year)
-            for year in ([selection.fiscal_year] if selection.fiscal_year else [])
+            for year in years
         ],
     )
+    if municipality is not None and selection.fiscal_year is not None:
+        _load_results(page, municipality, years, selection.fiscal_year)
+    return page
+
+
+def _load_results(
+    page: DashboardPage, municipality: Municipality, years: list[int], fiscal_year: int
+) -> None:
+    selection = page.selection
+    page.result = result_load(
+        municipality=municipality, fiscal_year=fiscal_year, survey_type=selection.survey_type
+    )
+    if page.result is None:
+        return
+    page.profile = profile_table(page.result.scores)
+    for compared, _query in page.compared:
+        result = result_load(
+            municipality=compared, fiscal_year=fiscal_year, survey_type=selection.survey_type
+        )
+        if result is None:
+            page.missing.append(
+                _("%(name)sには%(fy)sの%(type)sの結果がありません。")
+                % {
+                    "name": compared.name,
+                    "fy": fiscal_year_label(fiscal_year),
+                    "type": page.result.survey_type_text,
+                }
+            )
+        else:
+            page.compare_results.append(result)
+    for year in selection.years:
+        result = result_load(
+            municipality=municipality, fiscal_year=year, survey_type=selection.survey_type
+        )
+        if result is None:
+            page.missing.append(
+                _("%(name)sには%(fy)sの結果がありません。")
+                % {"name": municipality.name, "fy": fiscal_year_label(year)}
+            )
+        else:
+            page.year_results.append(result)
+        page.extra_years.append((fiscal_year_label(year), selection.without_year(year).query()))
+    if len(selection.years) < MAX_EXTRA_YEARS:
+        page.addable_years = [
+            Choice(str(year), fiscal_year_label(year))
+            for year in years
+            if year != fiscal_year and year not in selection.years
+        ]
+    page.notices = comparability_notices([*page.compared_results, *page.year_results])
+
+
+def comparability_notices(results: list[Result]) -> list[str]:
+    """「直接比較できません」: shown when the results on one screen differ in survey type,
+    questionnaire version (FY2022 used an older instrument) or origin."""
+    notices = []
+    if len({r.scores.survey_type for r in results}) > 1:
+        notices.append(
+            _(
+                "全国調査と個別調査の結果が混在しています。調査方法と対象者が異なるため、直接比較できません。"
+            )
+        )
+    if len({r.scores.catalog_version for r in results}) > 1:
+        notices.append(
+            _(
+                "調査票の版が異なる年度が含まれています（2022年度は旧調査票）。設問が異なるため、直接比較できません。"
+            )
+        )
+    if len({r.scores.origin for r in results}) > 1:
+        notices.append(
+            _(
+                "公表値の取込と回答からの算出が混在しています。偏差値の基準集団が異なるため、直接比較できません。"
+            )
+        )
+    return notices

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from machiwb.dashboard import views
 
@@ -7,4 +7,6 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.index, name="index"),
     path("suggestions/", views.municipality_suggestions, name="suggestions"),
+    re_path(r"^chart/(?P<name>[a-z0-9_]+)\.(?P<fmt>png|pdf|csv)$", views.chart, name="chart"),
+    path("category/<slug:code>/", views.category, name="category"),
 ]

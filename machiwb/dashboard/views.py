@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from machiwb.charts.render import chart_image
+from machiwb.dashboard.category import category_detail
 from machiwb.dashboard.page import dashboard_page
 from machiwb.dashboard.selection import parse_selection
 
@@ -47,3 +49,50 @@ def municipality_suggestions(request: HttpRequest) -> HttpResponse:
         "dashboard/_compare_suggestions.html" if field == "cq" else "dashboard/_suggestions.html"
     )
     return render(request, template, {"page": page})
+
+
+_CONTENT_TYPES = {
+    "png": "image/png",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@require_GET
+def chart(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    """A chart of the dashboard as PNG or PDF (rendered on the server) or its data as CSV."""
+    selection, _errors = parse_selection(request.GET)
+    page = dashboard_page(selection=selection, errors=[], search="", compare_search="")
+    figure = page.figures.get(name)
+    if figure is None and name.startswith("items_"):
+        detail = category_detail(
+            selection=page.selection, category_code=name.removeprefix("items_")
+        )
+        figure = detail.figure if detail is not None else None
+    if figure is None:
+        raise Http404("no such chart for this selection")
+    if fmt == "csv":
+        # With a byte-order mark, so that Excel opens the Japanese text correctly.
+        body: bytes = ("\ufeff" + figure.csv_text).encode("utf-8")
+    else:
+        body = chart_image(figure.chart, "png" if fmt == "png" else "pdf")
+    response = HttpResponse(body, content_type=_CONTENT_TYPES[fmt])
+    filename = f"machiwb_{page.selection.municipality}_{page.selection.fiscal_year}_{name}.{fmt}"
+    disposition = "inline" if fmt == "png" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_GET
+def category(request: HttpRequest, code: str) -> HttpResponse:
+    """How one category's score was made (算出根拠): items and KPIs with n, source, vintage."""
+    selection, errors = parse_selection(request.GET)
+    detail = category_detail(selection=selection, category_code=code)
+    if detail is None:
+        raise Http404("no results for this category and selection")
+    return render(
+        request,
+        "dashboard/category.html",
+        {"nav_section": "dashboard", "detail": detail, "errors": errors},
+    )

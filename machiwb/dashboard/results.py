@@ -1,0 +1,132 @@
+"""Results for the dashboard and the open-data API, read through the indicators selectors.
+
+Both the pages and the API read every number through this module, so they always show the same
+values and the same suppression. Municipalities keep the order the user chose; nothing here
+sorts by a score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from machiwb.core.wareki import fiscal_year_label
+from machiwb.indicators.models import ScoreOrigin
+from machiwb.indicators.selectors import (
+    MunicipalityScores,
+    ProfileCell,
+    score_available,
+    score_municipality,
+    score_run_current,
+)
+from machiwb.regions.models import Municipality
+from machiwb.surveys.models import SurveyType
+
+
+@dataclass(frozen=True)
+class Result:
+    """One municipality's results for one fiscal year and survey type (表示する結果)."""
+
+    municipality: Municipality
+    scores: MunicipalityScores
+
+    @property
+    def region(self) -> str:
+        return f"{self.municipality.prefecture.name} {self.municipality.name}"
+
+    @property
+    def fiscal_year_text(self) -> str:
+        return fiscal_year_label(self.scores.fiscal_year)
+
+    @property
+    def survey_type_text(self) -> str:
+        return str(SurveyType(self.scores.survey_type).label)
+
+    @property
+    def n_text(self) -> str:
+        if self.scores.n is None:
+            return _("回答者数 n：公表値に記載なし")
+        return _("回答者数 n=%(n)s") % {"n": f"{self.scores.n:,}"}
+
+    @property
+    def official(self) -> bool:
+        return self.scores.origin == ScoreOrigin.OFFICIAL
+
+    @property
+    def source_text(self) -> str:
+        if self.official:
+            return _("出典：デジタル庁「地域幸福度（Well-Being）指標」%(fy)s版 %(type)s 公表値") % {
+                "fy": self.fiscal_year_text,
+                "type": self.survey_type_text,
+            }
+        return _("出典：machiwb が回答から算出（%(type)s・調査票 %(catalog)s）") % {
+            "type": self.survey_type_text,
+            "catalog": self.scores.catalog_version,
+        }
+
+    @property
+    def short_label(self) -> str:
+        return f"{self.municipality.name} {self.scores.fiscal_year}"
+
+    @property
+    def meta_line(self) -> str:
+        """Survey type, fiscal year and n: printed on every chart."""
+        return f"{self.survey_type_text}・{self.fiscal_year_text}・{self.n_text}"
+
+
+def result_load(*, municipality: Municipality, fiscal_year: int, survey_type: str) -> Result | None:
+    """The current results of a municipality, or None when none are published."""
+    run = score_run_current(fiscal_year=fiscal_year, survey_type=survey_type)
+    if run is None:
+        return None
+    scores = score_municipality(run=run, municipality_code=municipality.code)
+    if not scores.has_results:
+        return None
+    return Result(municipality=municipality, scores=scores)
+
+
+def result_years(*, municipality_code: str, survey_type: str) -> list[int]:
+    """Fiscal years with published results for a municipality and survey type, newest first."""
+    return [
+        year
+        for year, kind in score_available(municipality_code=municipality_code)
+        if kind == survey_type
+    ]
+
+
+@dataclass(frozen=True)
+class ProfileTable:
+    """回答者の属性: respondents by 年代 (rows) × 性別 (columns); None = not shown."""
+
+    ages: tuple[str, ...]
+    genders: tuple[str, ...]
+    cells: tuple[tuple[int | None, ...], ...]
+    suppressed: int
+    minimum: int
+
+
+def profile_table(scores: MunicipalityScores) -> ProfileTable | None:
+    """The respondent profile with small cells suppressed.
+
+    The engine hides cells below the public minimum. When the total n is published and only
+    one cell is hidden, it could be worked out as total − the visible cells, so the smallest
+    other non-empty cell is hidden too (secondary suppression)."""
+    cells: list[ProfileCell] = list(scores.profile)
+    if not cells:
+        return None
+    ages = tuple(dict.fromkeys(c.age_label for c in cells))
+    genders = tuple(dict.fromkeys(c.gender_label for c in cells))
+    values = {(c.age_label, c.gender_label): c.n for c in cells}
+    hidden = [key for key, n in values.items() if n is None]
+    if len(hidden) == 1 and scores.n is not None:
+        visible = [(n, key) for key, n in values.items() if n]
+        if visible:
+            values[min(visible)[1]] = None
+    return ProfileTable(
+        ages=ages,
+        genders=genders,
+        cells=tuple(tuple(values[(age, gender)] for gender in genders) for age in ages),
+        suppressed=sum(1 for n in values.values() if n is None),
+        minimum=scores.min_public_n,
+    )
