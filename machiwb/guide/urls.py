@@ -12,4 +12,5 @@ urlpatterns = [
     path("using/steps/<int:number>/", views.step, name="step"),
     path("using/workshop/", views.workshop, name="workshop"),
     path("survey/", views.individual_survey, name="individual_survey"),
+    path("survey/questionnaire.pdf", views.questionnaire_pdf, name="questionnaire_pdf"),
 ]

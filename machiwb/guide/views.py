@@ -3,8 +3,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from machiwb.core.pdf import pdf_response
+from machiwb.guide import paper
 from machiwb.guide.content import (
     STEPS,
     available_tools,
@@ -82,4 +85,16 @@ def workshop(request: HttpRequest) -> HttpResponse:
 @require_GET
 def individual_survey(request: HttpRequest) -> HttpResponse:
     """個別調査をする: running a municipality's own survey online or on paper."""
-    return render(request, "guide/individual_survey.html", {"nav_section": "survey"})
+    context = {
+        "nav_section": "survey",
+        "questionnaire_pdf_url": reverse("guide:questionnaire_pdf"),
+    }
+    return render(request, "guide/individual_survey.html", context)
+
+
+@require_GET
+def questionnaire_pdf(request: HttpRequest) -> HttpResponse:
+    """標準調査票（PDF）: the paper form of this fiscal year's standard questionnaire."""
+    definition = paper.questionnaire_definition()
+    filename = f"standard-questionnaire-{definition['catalog_version']}.pdf"
+    return pdf_response(paper.questionnaire_pdf(definition), filename)
