@@ -44,3 +44,19 @@ def access_municipality_for_staff(
     if not has_role(user=user, municipality=municipality, minimum=minimum):
         raise Http404
     return municipality
+
+
+def access_municipality_for_account_admin(*, user: User, municipality_code: str) -> Municipality:
+    """The municipality whose staff accounts ``user`` may manage, else 404.
+
+    Operators manage every municipality's accounts (運営者); a municipality admin (管理者)
+    manages their own municipality's.
+    """
+    if user.is_authenticated and user.is_operator:
+        municipality = Municipality.objects.filter(code=municipality_code).first()
+        if municipality is None:
+            raise Http404
+        return municipality
+    return access_municipality_for_staff(
+        user=user, municipality_code=municipality_code, minimum=Role.ADMIN
+    )

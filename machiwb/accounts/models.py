@@ -113,3 +113,42 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} / {self.municipality_id} / {self.role}"
+
+
+class Invitation(models.Model):
+    """An e-mailed invitation to join a municipality's staff (職員の招待).
+
+    Only a SHA-256 hash of the link's secret is stored; the secret itself exists in the
+    e-mail alone. Single use, and it expires.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(_("メールアドレス"))
+    municipality = models.ForeignKey(
+        "regions.Municipality", on_delete=models.PROTECT, related_name="invitations"
+    )
+    role = models.CharField(_("権限"), max_length=10, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="invitations_sent", null=True
+    )
+    created_at = models.DateTimeField(_("招待日時"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有効期限"))
+    accepted_at = models.DateTimeField(_("受諾日時"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("取消日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("招待")
+        verbose_name_plural = _("招待")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.municipality_id} ({self.role})"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
