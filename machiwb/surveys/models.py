@@ -81,6 +81,9 @@ class Survey(BaseModel):
     custom_questions = models.JSONField(
         _("独自設問（下書き）"), default=list, blank=True, help_text=_("公開時に版へ凍結される")
     )
+    custom_question_serial = models.PositiveSmallIntegerField(
+        default=0, help_text=_("最後に付けた独自設問の番号（番号は再利用しない）")
+    )
 
     class Meta:
         verbose_name = _("調査")

@@ -6,10 +6,13 @@ import dataclasses
 import json
 import uuid
 
+from django.db.models import Count
+
 from machiwb.indicators.catalog import CATALOG_DIR, CatalogDef, catalog_parse, catalog_read
 from machiwb.indicators.models import CatalogVersion
 from machiwb.indicators.selectors import catalog_for_fiscal_year
-from machiwb.surveys.models import Survey, SurveyVersion
+from machiwb.regions.models import Municipality
+from machiwb.surveys.models import Response, Survey, SurveyVersion
 
 
 def survey_public_get(*, public_id: uuid.UUID) -> Survey | None:
@@ -54,3 +57,26 @@ def survey_catalog_version_for(*, fiscal_year: int) -> str:
     if loaded is not None:
         return loaded.code
     return "fy2022" if fiscal_year <= 2022 else "fy2023"
+
+
+def survey_for_municipality(*, municipality: Municipality, public_id: uuid.UUID) -> Survey | None:
+    """A survey of this municipality only (the staff gate has checked the municipality)."""
+    return (
+        Survey.objects.select_related("municipality")
+        .filter(municipality=municipality, public_id=public_id)
+        .first()
+    )
+
+
+def survey_list_for_municipality(*, municipality: Municipality) -> list[Survey]:
+    """The municipality's surveys, newest fiscal year first, each with ``response_count``."""
+    return list(
+        Survey.objects.filter(municipality=municipality)
+        .annotate(response_count=Count("versions__responses"))
+        .order_by("-fiscal_year", "-created_at")
+    )
+
+
+def survey_response_count(*, survey: Survey) -> int:
+    """How many responses the survey has received so far (all versions)."""
+    return Response.objects.filter(survey_version__survey=survey).count()

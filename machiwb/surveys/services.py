@@ -8,11 +8,13 @@ own submission token can match.
 
 from __future__ import annotations
 
+import datetime
 import enum
 import json
 import secrets
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -20,6 +22,7 @@ from django.utils.crypto import salted_hmac
 
 from machiwb.accounts.models import User
 from machiwb.audit.services import audit_log_write
+from machiwb.regions.models import Municipality
 from machiwb.surveys.answers import response_fields, sheet_errors
 from machiwb.surveys.models import (
     InvitationCode,
@@ -27,10 +30,15 @@ from machiwb.surveys.models import (
     SubmissionReceipt,
     Survey,
     SurveyStatus,
+    SurveyType,
     SurveyVersion,
 )
-from machiwb.surveys.questionnaire import definition_build
-from machiwb.surveys.selectors import survey_catalog
+from machiwb.surveys.questionnaire import (
+    MAX_CUSTOM_QUESTIONS,
+    custom_question_errors,
+    definition_build,
+)
+from machiwb.surveys.selectors import survey_catalog, survey_catalog_version_for
 
 #: Unambiguous alphabet for invitation codes (no 0/O, 1/I/L): 31 symbols.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -109,10 +117,216 @@ def invitation_code_is_usable(*, survey: Survey, code: str) -> bool:
     ).exists()
 
 
+class SurveyStateError(Exception):
+    """An action not allowed in the survey's current state; ``message`` is shown to staff."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def survey_create(
+    *,
+    actor: User,
+    survey_type: str = SurveyType.INDIVIDUAL,
+    municipality: Municipality | None,
+    title: str,
+    fiscal_year: int,
+    opens_on: datetime.date | None = None,
+    closes_on: datetime.date | None = None,
+    invitation_required: bool = False,
+    areas: list[str] | None = None,
+) -> Survey:
+    """Create a draft survey (調査の作成) on the catalog version in force for the fiscal year.
+
+    A municipality's staff create 個別調査; only an operator creates the yearly 全国調査.
+    """
+    if survey_type == SurveyType.NATIONAL and not actor.is_operator:
+        raise PermissionDenied("only operators create national surveys")
+    with transaction.atomic():
+        survey = Survey(
+            survey_type=survey_type,
+            municipality=municipality if survey_type == SurveyType.INDIVIDUAL else None,
+            fiscal_year=fiscal_year,
+            catalog_version=survey_catalog_version_for(fiscal_year=fiscal_year),
+            title=title,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            invitation_required=invitation_required,
+            areas=areas or [],
+        )
+        survey.full_clean()
+        survey.save()
+        audit_log_write(
+            actor=actor,
+            action="survey.create",
+            municipality=survey.municipality,
+            target=survey,
+            summary=f"調査「{title}」を作成",
+            details={"fiscal_year": fiscal_year, "survey_type": survey_type},
+        )
+    return survey
+
+
+def _draft_locked(survey_id: int) -> Survey:
+    survey = Survey.objects.select_for_update().get(pk=survey_id)
+    if survey.status != SurveyStatus.DRAFT:
+        raise SurveyStateError("公開済みの調査は変更できません。")
+    return survey
+
+
+def survey_update(
+    *,
+    survey: Survey,
+    actor: User,
+    title: str,
+    fiscal_year: int,
+    opens_on: datetime.date | None,
+    closes_on: datetime.date | None,
+    invitation_required: bool,
+    areas: list[str],
+) -> Survey:
+    """Change a draft survey's settings (下書きの編集)."""
+    with transaction.atomic():
+        survey = _draft_locked(survey.pk)
+        survey.title = title
+        survey.fiscal_year = fiscal_year
+        survey.catalog_version = survey_catalog_version_for(fiscal_year=fiscal_year)
+        survey.opens_on, survey.closes_on = opens_on, closes_on
+        survey.invitation_required = invitation_required
+        survey.areas = areas
+        survey.full_clean()
+        survey.save()
+        audit_log_write(
+            actor=actor,
+            action="survey.update",
+            municipality=survey.municipality,
+            target=survey,
+            summary=f"調査「{title}」の設定を変更",
+        )
+    return survey
+
+
+def survey_question_save(
+    *, survey: Survey, actor: User, question: dict[str, Any], question_id: str = ""
+) -> str:
+    """Add a custom question (独自設問), or replace the one with ``question_id``; returns its id."""
+    errors = custom_question_errors(question)
+    if errors:
+        raise SurveyStateError("、".join(errors.values()))
+    with transaction.atomic():
+        survey = _draft_locked(survey.pk)
+        questions = list(survey.custom_questions)
+        if question_id:
+            index = next((i for i, q in enumerate(questions) if q["id"] == question_id), None)
+            if index is None:
+                raise SurveyStateError("その質問は見つかりません。")
+            questions[index] = {**question, "id": question_id}
+            action, summary = "survey.question_update", "独自設問を変更"
+        else:
+            if len(questions) >= MAX_CUSTOM_QUESTIONS:
+                raise SurveyStateError(f"独自設問は{MAX_CUSTOM_QUESTIONS}問までです。")
+            numbers = [int(q["id"][1:]) for q in questions] + [survey.custom_question_serial]
+            question_id = f"x{max(numbers) + 1}"
+            survey.custom_question_serial = max(numbers) + 1
+            questions.append({**question, "id": question_id})
+            action, summary = "survey.question_add", "独自設問を追加"
+        survey.custom_questions = questions
+        survey.save(update_fields=["custom_questions", "custom_question_serial", "updated_at"])
+        audit_log_write(
+            actor=actor,
+            action=action,
+            municipality=survey.municipality,
+            target=survey,
+            summary=f"{summary}（{question_id}）",
+            details={"question_id": question_id, "kind": question["kind"]},
+        )
+    return question_id
+
+
+def survey_question_delete(*, survey: Survey, actor: User, question_id: str) -> None:
+    """Remove a custom question from a draft; its id is never given out again."""
+    with transaction.atomic():
+        survey = _draft_locked(survey.pk)
+        survey.custom_questions = [q for q in survey.custom_questions if q["id"] != question_id]
+        survey.save(update_fields=["custom_questions", "updated_at"])
+        audit_log_write(
+            actor=actor,
+            action="survey.question_delete",
+            municipality=survey.municipality,
+            target=survey,
+            summary=f"独自設問を削除（{question_id}）",
+            details={"question_id": question_id},
+        )
+
+
+def survey_question_move(*, survey: Survey, actor: User, question_id: str, offset: int) -> None:
+    """Move a custom question up (−1) or down (+1) in the order residents see."""
+    with transaction.atomic():
+        survey = _draft_locked(survey.pk)
+        questions = list(survey.custom_questions)
+        index = next((i for i, q in enumerate(questions) if q["id"] == question_id), None)
+        if index is None or not 0 <= index + offset < len(questions):
+            return
+        questions[index], questions[index + offset] = questions[index + offset], questions[index]
+        survey.custom_questions = questions
+        survey.save(update_fields=["custom_questions", "updated_at"])
+        audit_log_write(
+            actor=actor,
+            action="survey.question_move",
+            municipality=survey.municipality,
+            target=survey,
+            summary=f"独自設問の順序を変更（{question_id}）",
+            details={"question_id": question_id, "offset": offset},
+        )
+
+
+def survey_close(*, survey: Survey, actor: User) -> Survey:
+    """Stop accepting answers by hand (回答受付の終了)."""
+    with transaction.atomic():
+        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        if survey.status != SurveyStatus.OPEN:
+            raise SurveyStateError("回答受付中の調査だけを終了できます。")
+        survey.status = SurveyStatus.CLOSED
+        survey.save(update_fields=["status", "updated_at"])
+        audit_log_write(
+            actor=actor,
+            action="survey.close",
+            municipality=survey.municipality,
+            target=survey,
+            summary=f"調査「{survey.title}」の回答受付を終了",
+        )
+    return survey
+
+
+def survey_reopen(*, survey: Survey, actor: User, reason: str) -> Survey:
+    """Accept answers again after closing; only with a reason, which the audit log keeps."""
+    reason = reason.strip()
+    if not reason:
+        raise SurveyStateError("再開する理由を入力してください。")
+    with transaction.atomic():
+        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        if survey.status != SurveyStatus.CLOSED:
+            raise SurveyStateError("終了した調査だけを再開できます。")
+        survey.status = SurveyStatus.OPEN
+        survey.save(update_fields=["status", "updated_at"])
+        audit_log_write(
+            actor=actor,
+            action="survey.reopen",
+            municipality=survey.municipality,
+            target=survey,
+            summary=f"調査「{survey.title}」の回答受付を再開：{reason}",
+            details={"reason": reason},
+        )
+    return survey
+
+
 def survey_publish(*, survey: Survey, actor: User | None) -> SurveyVersion:
     """Freeze the current definition into a new immutable version and open the survey."""
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        if survey.status != SurveyStatus.DRAFT:
+            raise SurveyStateError("下書きの調査だけを公開できます。")
         number = (survey.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = SurveyVersion.objects.create(
             survey=survey,

@@ -1,11 +1,30 @@
 from django.urls import path
 
-from machiwb.surveys import views_answer
+from machiwb.surveys import views_answer, views_staff
 
 app_name = "surveys"
+
+staff = "surveys/<str:code>/"
+survey = staff + "<uuid:public_id>/"
 
 urlpatterns = [
     path("s/<uuid:public_id>/", views_answer.survey_start, name="start"),
     path("s/<uuid:public_id>/answer/", views_answer.survey_answer, name="answer"),
     path("s/<uuid:public_id>/thanks/", views_answer.survey_thanks, name="thanks"),
+    path(staff, views_staff.survey_list, name="list"),
+    path(staff + "new/", views_staff.survey_new, name="new"),
+    path(survey, views_staff.survey_detail, name="detail"),
+    path(survey + "edit/", views_staff.survey_edit, name="edit"),
+    path(survey + "count/", views_staff.survey_count, name="count"),
+    path(survey + "status/", views_staff.survey_transition, name="transition"),
+    path(survey + "questions/new/", views_staff.question_edit, name="question_new"),
+    path(survey + "questions/<str:question_id>/", views_staff.question_edit, name="question_edit"),
+    path(
+        survey + "questions/<str:question_id>/change/",
+        views_staff.question_change,
+        name="question_change",
+    ),
+    path(survey + "codes/", views_staff.invitation_codes, name="codes"),
+    path(survey + "preview/", views_staff.survey_preview, name="preview"),
+    path(survey + "preview/frame/", views_staff.survey_preview_frame, name="preview_frame"),
 ]

@@ -125,6 +125,39 @@ def _question_view(
     }
 
 
+def page_context(
+    survey: Survey,
+    definition: dict[str, Any],
+    answers: dict[str, Any],
+    page: int,
+    errors: dict[str, str] | None = None,
+    raw: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """What the answer page template needs for one page (also used by the staff preview)."""
+    errors = errors or {}
+    pages = definition["pages"]
+    questions = [
+        _question_view(
+            definition,
+            q,
+            answers.get(q["id"]),
+            errors.get(q["id"]),
+            (raw or {}).get(q["id"]) if q["id"] in errors else None,
+        )
+        for q in page_questions(definition, page)
+    ]
+    return {
+        "survey": survey,
+        "page": page,
+        "page_title": pages[page]["title"],
+        "page_number": page + 1,
+        "page_count": len(pages),
+        "percent": round(100 * page / len(pages)),
+        "questions": questions,
+        "errors": [(f"q-{qid}", message) for qid, message in errors.items() if qid != "_sheet"],
+    }
+
+
 def _render_page(
     request: HttpRequest,
     survey: Survey,
@@ -135,29 +168,8 @@ def _render_page(
     raw: dict[str, list[str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    errors = errors or {}
-    pages = version.definition["pages"]
-    questions = [
-        _question_view(
-            version.definition,
-            q,
-            sheet.answers.get(q["id"]),
-            errors.get(q["id"]),
-            (raw or {}).get(q["id"]) if q["id"] in errors else None,
-        )
-        for q in page_questions(version.definition, page)
-    ]
-    context = {
-        "survey": survey,
-        "sheet": sheet.dump(),
-        "page": page,
-        "page_title": pages[page]["title"],
-        "page_number": page + 1,
-        "page_count": len(pages),
-        "percent": round(100 * page / len(pages)),
-        "questions": questions,
-        "errors": [(f"q-{qid}", message) for qid, message in errors.items() if qid != "_sheet"],
-    }
+    context = page_context(survey, version.definition, sheet.answers, page, errors, raw)
+    context["sheet"] = sheet.dump()
     return render(request, "surveys/answer_page.html", context, status=status)
 
 

@@ -1,0 +1,119 @@
+"""Staff forms for surveys (調査の作成・独自設問の編集)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from machiwb.surveys.questionnaire import CUSTOM_KINDS, TEXT_LIMITS
+
+KIND_LABELS = {
+    "single": _("単一選択"),
+    "multiple": _("複数選択"),
+    "agreement5": _("5段階（そう思う〜そう思わない）"),
+    "scale11": _("0〜10の11段階"),
+    "number": _("数値（範囲つき）"),
+    "short_text": _("短い自由記述"),
+    "long_text": _("長い自由記述"),
+}
+
+
+class SurveyForm(forms.Form):
+    title = forms.CharField(label=_("調査名"), max_length=200)
+    fiscal_year = forms.IntegerField(label=_("年度"), min_value=2022, max_value=2100)
+    opens_on = forms.DateField(
+        label=_("回答受付開始日"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    closes_on = forms.DateField(
+        label=_("回答受付終了日"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    invitation_required = forms.BooleanField(
+        label=_("招待コードを配布した人だけが回答できる（一人一回答）"), required=False
+    )
+    areas = forms.CharField(
+        label=_("地区の選択肢（任意・1行に1つ）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("回答者に「お住まいの地区」をたずねる場合に入力します。"),
+    )
+
+    def clean_areas(self) -> list[str]:
+        areas = [line.strip() for line in self.cleaned_data["areas"].splitlines() if line.strip()]
+        if len(areas) > 50:
+            raise forms.ValidationError(_("地区は50個までです。"))
+        if any(len(area) > 50 for area in areas):
+            raise forms.ValidationError(_("地区名は50文字以内にしてください。"))
+        if len(set(areas)) != len(areas):
+            raise forms.ValidationError(_("同じ地区名が重複しています。"))
+        return areas
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens_on: datetime.date | None = data.get("opens_on")
+        closes_on: datetime.date | None = data.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error("closes_on", _("終了日は開始日以降にしてください。"))
+        return data
+
+
+class QuestionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("質問の種類"), choices=[(kind, KIND_LABELS[kind]) for kind in CUSTOM_KINDS]
+    )
+    text = forms.CharField(label=_("質問文"), max_length=300)
+    help = forms.CharField(label=_("説明（任意）"), max_length=300, required=False)
+    required = forms.BooleanField(label=_("回答を必須にする"), required=False)
+    options = forms.CharField(
+        label=_("選択肢（選択式のみ・1行に1つ）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    min = forms.IntegerField(label=_("最小値（数値のみ）"), required=False)
+    max = forms.IntegerField(label=_("最大値（数値のみ）"), required=False)
+    max_length = forms.IntegerField(
+        label=_("文字数の上限（自由記述のみ）"),
+        required=False,
+        help_text=_("短い自由記述は200文字まで、長い自由記述は2000文字まで"),
+    )
+
+    def question(self) -> dict[str, Any]:
+        """The question definition (without id) from the cleaned data."""
+        data = self.cleaned_data
+        kind = data["kind"]
+        question: dict[str, Any] = {
+            "kind": kind,
+            "text": data["text"].strip(),
+            "help": data["help"].strip(),
+            "required": bool(data["required"]),
+        }
+        if kind in ("single", "multiple"):
+            labels = [line.strip() for line in data["options"].splitlines() if line.strip()]
+            question["options"] = [
+                {"code": str(number), "label": label} for number, label in enumerate(labels, 1)
+            ]
+        if kind == "number":
+            question["min"], question["max"] = data["min"], data["max"]
+        if kind in TEXT_LIMITS:
+            question["max_length"] = data["max_length"] or TEXT_LIMITS[kind]
+        return question
+
+    @staticmethod
+    def initial_for(question: dict[str, Any]) -> dict[str, Any]:
+        initial = dict(question)
+        initial["options"] = "\n".join(o["label"] for o in question.get("options", []))
+        return initial
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("再開する理由（記録に残ります）"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class InvitationCodesForm(forms.Form):
+    count = forms.IntegerField(label=_("発行する件数"), min_value=1, max_value=20_000)
