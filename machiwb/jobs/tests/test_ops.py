@@ -39,9 +39,7 @@ def test_readyz_503_names_the_database(client: Client) -> None:
 
 
 def test_readyz_503_names_the_job_queue(client: Client) -> None:
-    with mock.patch(
-        "machiwb.jobs.health.job_queue_depth", side_effect=DatabaseError("no table")
-    ):
+    with mock.patch("machiwb.jobs.health.job_queue_depth", side_effect=DatabaseError("no table")):
         response = client.get("/readyz")
     assert response.status_code == 503
     body = response.json()
@@ -103,7 +101,9 @@ def test_request_log_has_view_and_status_but_no_path_or_query(
 def test_json_formatter_drops_the_request_object() -> None:
     from pythonjsonlogger.json import JsonFormatter
 
-    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found", (), None)
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Not Found", (), None
+    )
     record.request = "<WSGIRequest: GET '/s/abc/?code=SECRET'>"
     assert DropRequestFilter().filter(record)
     line = json.loads(JsonFormatter("%(levelname)s %(name)s %(message)s").format(record))

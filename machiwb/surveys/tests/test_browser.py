@@ -1,0 +1,95 @@
+"""A resident answers a whole survey on a phone (Playwright, headless Chromium, axe-core)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible
+from machiwb.surveys.models import Response
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # axe-core is injected as an inline script, which the site's CSP rightly refuses
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture
+def phone(page: Any) -> Any:
+    page.set_viewport_size(PHONE_VIEWPORT)
+    return page
+
+
+def _no_sideways_scroll(phone: Any) -> None:
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+
+
+def test_resident_answers_on_a_phone_fixes_an_error_and_is_thanked(
+    live_server: Any, phone: Any
+) -> None:
+    from django.core.management import call_command
+
+    from machiwb.regions.models import Municipality
+    from machiwb.surveys.models import Survey, SurveyType
+    from machiwb.surveys.services import survey_publish
+    from machiwb.surveys.tests.conftest import CUSTOM_QUESTIONS
+
+    call_command("load_regions", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    survey = Survey.objects.create(
+        survey_type=SurveyType.INDIVIDUAL,
+        municipality=Municipality.objects.get(code="302023"),
+        fiscal_year=2025,
+        catalog_version="fy2023",
+        title="海南市 暮らしと幸福度アンケート",
+        custom_questions=CUSTOM_QUESTIONS,
+    )
+    version = survey_publish(survey=survey, actor=None)
+    pages = version.definition["pages"]
+
+    phone.goto(f"{live_server.url}/s/{survey.public_id}/")
+    assert "所要時間" in phone.content()
+    assert_accessible(phone)
+    phone.get_by_role("button", name="回答をはじめる").click()
+
+    for index in range(len(pages)):
+        assert phone.get_by_role("heading", level=1).inner_text() == pages[index]["title"]
+        if index in (0, 1, 2, len(pages) - 1):
+            assert_accessible(phone)
+            _no_sideways_scroll(phone)
+        if index == len(pages) - 1:
+            # one invalid answer: the number is out of range
+            phone.get_by_label("この地域に住んで何年になりますか。").fill("150")
+            phone.get_by_text("バス", exact=True).click()
+            phone.get_by_role("button", name="回答を確認する").click()
+            alert = phone.get_by_role("alert")
+            assert "0から100までの数で答えてください。" in alert.inner_text()
+            assert_accessible(phone)
+            phone.get_by_role("link", name="0から100までの数で答えてください。").click()
+            field = phone.get_by_label("この地域に住んで何年になりますか。")
+            assert field.input_value() == "150"
+            field.fill("12")
+            assert phone.get_by_text("バス", exact=True).is_visible()
+            phone.get_by_role("button", name="回答を確認する").click()
+            break
+        # tap the first choice of every question (large labels are the tap targets)
+        for group in phone.locator("fieldset").all():
+            group.locator("label").first.click()
+        if index == 1:
+            # go back and forth: nothing is lost
+            phone.get_by_role("button", name="前へ戻る").click()
+            assert phone.locator("input[name='q-age_band']:checked").count() == 1
+            phone.get_by_role("button", name="次へ").click()
+            assert phone.locator("input[name='q-q1']:checked").count() == 1
+        phone.get_by_role("button", name="次へ").click()
+
+    assert phone.get_by_role("heading", level=1).inner_text() == "回答内容の確認"
+    assert_accessible(phone)
+    phone.get_by_role("button", name="送信する").click()
+    assert phone.get_by_role("heading", level=1).inner_text() == "ご回答ありがとうございました"
+    assert_accessible(phone)
+    stored = Response.objects.get()
+    assert stored.custom_answers == {"x1": 12, "x2": ["3"]}
