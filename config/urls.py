@@ -7,6 +7,7 @@ urlpatterns = [
     path("regions/", include("machiwb.regions.urls")),
     path("", include("machiwb.surveys.urls")),
     path("", include("machiwb.accounts.urls")),
+    path("audit/", include("machiwb.audit.urls")),
     path("jobs/", include("machiwb.jobs.urls")),
     path("guide/", include("machiwb.guide.urls")),
     path("", include("machiwb.jobs.ops_urls")),

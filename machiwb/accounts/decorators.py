@@ -17,11 +17,11 @@ from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from machiwb.accounts.models import User
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def is_verified_staff(request: HttpRequest) -> bool:
@@ -41,7 +41,7 @@ def staff_required(view: View) -> View:
     """Require a signed-in user verified with two factors; otherwise go to the login page."""
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not is_verified_staff(request):
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -53,7 +53,7 @@ def operator_required(view: View) -> View:
     """Require a two-factor-verified operator (運営者); other verified users get 403."""
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not is_verified_staff(request):
             return redirect_to_login(request.get_full_path())
         if not getattr(request.user, "is_operator", False):
