@@ -292,6 +292,13 @@ def _profile(run: ScoreRun, municipality_code: str) -> list[ProfileCell]:
     return out
 
 
+def _origin(run: ScoreRun, municipality_code: str) -> str:
+    """Where a municipality's results in a run come from: computed, or published and kept."""
+    if municipality_code in (run.inputs or {}).get("official_carried_forward", []):
+        return str(ScoreOrigin.OFFICIAL)
+    return str(run.origin)
+
+
 def score_municipality(
     *, run: ScoreRun, municipality_code: str, breakdown: str = ALL
 ) -> MunicipalityScores:
@@ -311,7 +318,7 @@ def score_municipality(
         run_public_id=str(run.public_id),
         fiscal_year=run.fiscal_year,
         survey_type=run.survey_type,
-        origin=run.origin,
+        origin=_origin(run, municipality_code),
         catalog_version=run.catalog.code,
         municipality_code=municipality.code,
         municipality_name=municipality.name,
@@ -415,12 +422,13 @@ def score_explain(
                 provenance=kpi_sources.get(kpi.code, ""),
             )
         )
-    official = run.origin == ScoreOrigin.OFFICIAL
+    origin = _origin(run, municipality_code)
+    official = origin == ScoreOrigin.OFFICIAL
     return CategoryExplanation(
         run_public_id=str(run.public_id),
         fiscal_year=run.fiscal_year,
         survey_type=run.survey_type,
-        origin=run.origin,
+        origin=origin,
         municipality_code=municipality_code,
         category=category_score,
         items=tuple(items),

@@ -31,11 +31,14 @@ from machiwb.indicators.compute import (
     compute_objective,
     compute_subjective,
 )
+from machiwb.indicators.kpi_file import KpiFileError, KpiRange, Problem, parse_kpi_rows, read_table
 from machiwb.indicators.models import (
     CatalogVersion,
     Category,
     FactorGroup,
     Kpi,
+    KpiImport,
+    KpiValue,
     OverallQuestion,
     ScoreCell,
     ScoreOrigin,
@@ -50,7 +53,11 @@ from machiwb.indicators.official import (
     official_file_parse,
     official_mismatches,
 )
-from machiwb.indicators.selectors import catalog_for_fiscal_year, kpi_values_for_year
+from machiwb.indicators.selectors import (
+    catalog_for_fiscal_year,
+    kpi_values_for_year,
+    score_run_current,
+)
 from machiwb.indicators.textfile import DecodeError, decode_text
 from machiwb.regions.models import Municipality, MunicipalityKind
 from machiwb.surveys.models import Response
@@ -508,19 +515,45 @@ def _reference_json(stats: dict[str, ReferenceStat]) -> dict[str, Any]:
     }
 
 
+def _official_cells(previous: ScoreRun | None, *, exclude: set[str]) -> dict[str, dict[str, Any]]:
+    """Published cells of the current run, for municipalities without responses."""
+    if previous is None:
+        return {}
+    if previous.origin == ScoreOrigin.OFFICIAL:
+        codes = set(previous.cells.values_list("municipality_id", flat=True))
+    else:
+        codes = set(previous.inputs.get("official_carried_forward", []))
+    codes -= exclude
+    return {
+        cell.municipality_id: {
+            "n": cell.n,
+            "items": cell.items,
+            "categories": cell.categories,
+            "kpis": cell.kpis,
+            "overall": cell.overall,
+        }
+        for cell in previous.cells.filter(breakdown=ALL, municipality_id__in=codes)
+    }
+
+
 def indicators_compute(
     *,
     fiscal_year: int,
     survey_type: str,
     parameters: Parameters | None = None,
     actor: User | None = None,
+    force: bool = False,
 ) -> ScoreRun:
     """Recompute one fiscal year's indicators from the stored responses (指標の再計算).
 
     Reads surveys.Response (read-only) and the KPI values of the year, runs the engine
     (compute.py) and writes a new current ScoreRun with every municipality and breakdown in
     one transaction, plus an audit entry. The same inputs give byte-identical results
-    (``results_sha256``); ``inputs`` records what was used.
+    (``results_sha256``); ``inputs`` records what was used. When the current run already
+    came from exactly these inputs it is returned unchanged unless ``force`` is set.
+
+    Published results (公表結果) in the current run are kept for municipalities that have no
+    responses in the database; ``inputs["official_carried_forward"]`` lists them.
     """
     parameters = parameters or Parameters()
     catalog = catalog_for_fiscal_year(fiscal_year)
@@ -550,12 +583,18 @@ def indicators_compute(
     kpi_values, kpi_sources = kpi_values_for_year(catalog=catalog, fiscal_year=fiscal_year)
     objective = compute_objective(kpi_values, kpis=kpis, municipalities=info, parameters=parameters)
     payloads = _cell_payloads(subjective, objective)
+    previous = score_run_current(fiscal_year=fiscal_year, survey_type=survey_type)
+    carried = _official_cells(previous, exclude=set(cells.municipality))
+    for code, cell in carried.items():
+        payloads[(code, ALL)] = cell
     inputs = {
         "catalog": {"version": catalog.code, "sha256": catalog.sha256},
         "responses_by_survey": per_survey,
         "kpi_sources": kpi_sources,
+        "official_carried_forward": sorted(carried),
     }
     fingerprint = {
+        "official": {code: _sha256_json(cell) for code, cell in sorted(carried.items())},
         "catalog": catalog.sha256,
         "parameters": dataclasses.asdict(parameters),
         "cells": [
@@ -573,6 +612,14 @@ def indicators_compute(
         "answers": {q: a.tolist() for q, a in sorted(cells.answer_counts.items())},
         "kpis": {k: sorted(v.items()) for k, v in sorted(kpi_values.items())},
     }
+    inputs_sha256 = _sha256_json(fingerprint)
+    if (
+        not force
+        and previous is not None
+        and previous.origin == ScoreOrigin.COMPUTED
+        and previous.inputs_sha256 == inputs_sha256
+    ):
+        return previous
     results: list[tuple[str, str, dict[str, Any]]] = [
         (m, b, p) for (m, b), p in sorted(payloads.items())
     ]
@@ -590,7 +637,7 @@ def indicators_compute(
                 "objective_members": len(objective.reference_members),
             },
             inputs=inputs,
-            inputs_sha256=_sha256_json(fingerprint),
+            inputs_sha256=inputs_sha256,
             results_sha256=_sha256_json(results),
             municipality_count=len({m for m, _ in payloads}),
             response_count=int(cells.n.sum()),
@@ -626,3 +673,88 @@ def indicators_compute(
             },
         )
     return run
+
+
+class KpiImportError(ValueError):
+    """The KPI file cannot be imported; ``problems`` lists every row, column and reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def kpi_values_import(
+    *, fiscal_year: int, file_name: str, data: bytes, actor: User | None = None
+) -> KpiImport:
+    """Import KPI values of a fiscal year (客観指標データの取込) from CSV or .xlsx.
+
+    All or nothing: unknown or abolished municipality codes, unknown KPIs, non-numeric values,
+    duplicates and values outside a KPI's plausible range are all reported and nothing is
+    written. Accepted values replace earlier values of the same KPI and municipality and keep
+    the file they came from (name, SHA-256, who, when).
+    """
+    catalog = catalog_for_fiscal_year(fiscal_year)
+    if catalog is None:
+        raise KpiImportError(
+            [Problem(0, "", f"no indicator catalog covers fiscal year {fiscal_year}")]
+        )
+    known = {
+        code: KpiRange(low, high)
+        for code, low, high in catalog.kpis.values_list("code", "plausible_min", "plausible_max")
+    }
+    current: set[str] = set()
+    retired: set[str] = set()
+    for code, valid_to in Municipality.objects.values_list("code", "valid_to"):
+        (retired if valid_to is not None else current).add(code)
+    try:
+        table, file_format = read_table(data, name=file_name)
+        rows = parse_kpi_rows(table, known_kpis=known, current_codes=current, retired_codes=retired)
+    except KpiFileError as exc:
+        raise KpiImportError(exc.problems) from None
+    with transaction.atomic():
+        batch = KpiImport.objects.create(
+            fiscal_year=fiscal_year,
+            file_name=file_name[:255],
+            sha256=hashlib.sha256(data).hexdigest(),
+            file_format=file_format,
+            row_count=len(rows),
+            imported_by=actor,
+        )
+        existing = {
+            (v.kpi_code, v.municipality_id): v
+            for v in KpiValue.objects.filter(
+                fiscal_year=fiscal_year, kpi_code__in={r.kpi_code for r in rows}
+            )
+        }
+        to_create, to_update = [], []
+        for r in rows:
+            value = existing.get((r.kpi_code, r.municipality_code))
+            if value is None:
+                to_create.append(
+                    KpiValue(
+                        fiscal_year=fiscal_year,
+                        kpi_code=r.kpi_code,
+                        municipality_id=r.municipality_code,
+                        value=r.value,
+                        note=r.note,
+                        source_import=batch,
+                    )
+                )
+            else:
+                value.value, value.note, value.source_import = r.value, r.note, batch
+                to_update.append(value)
+        KpiValue.objects.bulk_create(to_create, batch_size=2000)
+        KpiValue.objects.bulk_update(to_update, ["value", "note", "source_import"], batch_size=2000)
+        audit_log_write(
+            actor=actor,
+            action="indicators.kpi_import",
+            target=batch,
+            summary=f"{fiscal_year}年度 客観指標データを取込（{file_name}、{len(rows)}行）",
+            details={
+                "sha256": batch.sha256,
+                "format": file_format,
+                "created": len(to_create),
+                "replaced": len(to_update),
+            },
+        )
+    return batch

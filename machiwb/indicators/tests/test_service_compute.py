@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import itertools
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -14,7 +15,7 @@ from machiwb.audit.models import AuditEntry
 from machiwb.indicators.compute import Parameters
 from machiwb.indicators.models import KpiImport, KpiValue, ScoreCell, ScoreRun
 from machiwb.indicators.selectors import score_explain, score_municipality, score_run_current
-from machiwb.indicators.services import indicators_compute
+from machiwb.indicators.services import indicators_compute, official_results_import
 from machiwb.surveys.models import Response, Survey, SurveyVersion
 from machiwb.surveys.standard_columns import CATEGORY_ITEM_COLUMNS
 
@@ -131,7 +132,9 @@ def test_a_recompute_of_the_same_inputs_is_byte_identical_and_replaces_the_curre
     _responses(KAINAN, [2, 2, 3, 4, 5, 1])
     _kpis()
     first = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
-    second = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
+    second = indicators_compute(
+        fiscal_year=2026, survey_type="national", parameters=PARAMS, force=True
+    )
     assert first.results_sha256 == second.results_sha256
     assert first.inputs_sha256 == second.inputs_sha256
     first.refresh_from_db()
@@ -177,3 +180,20 @@ def test_nothing_is_ordered_by_score() -> None:
     )
     assert codes == sorted(codes)  # stored in code order, whatever the scores
     assert list(itertools.islice(codes, 2)) == [WAKAYAMA, KAINAN]
+
+
+def test_published_results_are_kept_for_municipalities_without_responses() -> None:
+    official = Path(__file__).resolve().parents[1] / "data" / "official"
+    official_results_import(files=[(p.name, p.read_bytes()) for p in sorted(official.glob("*"))])
+    _responses(WAKAYAMA, [4] * 12)
+    _kpis()
+    run = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
+    assert run.inputs["official_carried_forward"] == [KAINAN, HASHIMOTO, "302082"]
+    kainan = score_municipality(run=run, municipality_code=KAINAN)
+    assert kainan.origin == "official"
+    assert kainan.categories[0].subjective_score == 35.0  # as published
+    wakayama = score_municipality(run=run, municipality_code=WAKAYAMA)
+    assert wakayama.origin == "computed"
+    assert wakayama.n == 12
+    again = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
+    assert again.pk == run.pk  # same inputs: the current run stands

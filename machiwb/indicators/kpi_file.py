@@ -1,0 +1,175 @@
+"""Reading KPI values files (客観指標データ), pure code.
+
+A file is CSV (UTF-8, UTF-8 with BOM or Shift_JIS/CP932, detected) or Excel .xlsx (first
+sheet) with one header row and the columns (English or Japanese names):
+
+``municipality_code``/``団体コード`` (6 digits), ``kpi_code``/``指標コード``,
+``value``/``値`` and optionally ``note``/``出典の注記``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from machiwb.indicators.textfile import DecodeError, decode_text
+
+COLUMNS = {
+    "municipality_code": "municipality_code",
+    "団体コード": "municipality_code",
+    "kpi_code": "kpi_code",
+    "指標コード": "kpi_code",
+    "value": "value",
+    "値": "value",
+    "note": "note",
+    "出典の注記": "note",
+}
+REQUIRED = ("municipality_code", "kpi_code", "value")
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file cannot be imported: row (1 = header), column and why."""
+
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row else "file"
+        return (
+            f"{where}, {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
+        )
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    row: int
+    municipality_code: str
+    kpi_code: str
+    value: float
+    note: str
+
+
+@dataclass(frozen=True)
+class KpiRange:
+    low: float
+    high: float
+
+
+class KpiFileError(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_table(data: bytes, *, name: str) -> tuple[list[list[str]], str]:
+    """The file's rows as text cells, and its detected format (utf-8, cp932, xlsx …)."""
+    if data.startswith(XLSX_MAGIC) or name.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for broken files
+            raise KpiFileError([Problem(0, "", f"not a readable .xlsx file ({exc})")]) from None
+        sheet = workbook.worksheets[0]
+        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        workbook.close()
+        return rows, "xlsx"
+    try:
+        text, encoding = decode_text(data, name=name)
+    except DecodeError as exc:
+        raise KpiFileError([Problem(0, "", str(exc))]) from None
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))], encoding
+
+
+def parse_kpi_rows(
+    rows: list[list[str]],
+    *,
+    known_kpis: dict[str, KpiRange],
+    current_codes: set[str],
+    retired_codes: set[str],
+) -> list[KpiRow]:
+    """Validate every row; raise ``KpiFileError`` listing every problem, else return the rows."""
+    problems: list[Problem] = []
+    if not rows:
+        raise KpiFileError([Problem(0, "", "the file is empty")])
+    header = [COLUMNS.get(h.lstrip("\ufeff").strip(), h) for h in rows[0]]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise KpiFileError([Problem(1, c, "required column is missing") for c in missing])
+    position = {c: header.index(c) for c in (*REQUIRED, "note") if c in header}
+    out: list[KpiRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(row):
+            continue
+        cell = {c: (row[i] if i < len(row) else "") for c, i in position.items()}
+        code, kpi, raw = cell["municipality_code"], cell["kpi_code"], cell["value"]
+        ok = True
+        if code in retired_codes:
+            problems.append(
+                Problem(number, "municipality_code", f"{code} is an abolished municipality")
+            )
+            ok = False
+        elif code not in current_codes:
+            hint = " (use the 6-digit 団体コード with check digit)" if len(code) == 5 else ""
+            problems.append(Problem(number, "municipality_code", f"unknown code {code!r}{hint}"))
+            ok = False
+        if kpi not in known_kpis:
+            problems.append(Problem(number, "kpi_code", f"unknown KPI {kpi!r}"))
+            ok = False
+        try:
+            value = float(raw.replace(",", ""))
+            if not math.isfinite(value):
+                raise ValueError
+        except ValueError:
+            problems.append(Problem(number, "value", f"{raw!r} is not a number"))
+            continue
+        if kpi in known_kpis:
+            limits = known_kpis[kpi]
+            if not limits.low <= value <= limits.high:
+                problems.append(
+                    Problem(
+                        number,
+                        "value",
+                        f"{value:g} is outside the plausible range {limits.low:g}–{limits.high:g}"
+                        f" of {kpi}",
+                    )
+                )
+                ok = False
+        key = (code, kpi)
+        if key in seen:
+            problems.append(
+                Problem(number, "kpi_code", f"duplicate of row {seen[key]} ({code}, {kpi})")
+            )
+            ok = False
+        else:
+            seen[key] = number
+        if ok:
+            out.append(KpiRow(number, code, kpi, value, cell.get("note", "")[:300]))
+    if problems:
+        raise KpiFileError(problems)
+    return out
+
+
+def kpi_csv(rows: Iterable[tuple[str, str, float, str]]) -> str:
+    """Write KPI values in the import format (UTF-8, header in English)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["municipality_code", "kpi_code", "value", "note"])
+    for code, kpi, value, note in rows:
+        writer.writerow([code, kpi, f"{value:.6g}", note])
+    return buffer.getvalue()

@@ -1,0 +1,159 @@
+"""Importing KPI values: formats, validation by row and column, provenance, all-or-nothing."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from machiwb.audit.models import AuditEntry
+from machiwb.indicators.models import KpiImport, KpiValue
+from machiwb.indicators.public_kpis import public_kpi_rows
+from machiwb.indicators.services import KpiImportError, kpi_values_import
+from machiwb.regions.models import Municipality
+from machiwb.regions.sources import DATA_DIR
+
+pytestmark = pytest.mark.usefixtures("regions_loaded", "catalog_loaded")
+
+GOOD = (
+    "municipality_code,kpi_code,value,note\n"
+    "302015,vacant_house_rate,13.8,住宅・土地統計調査\n"
+    "302023,vacant_house_rate,17.1,\n"
+    "302015,elderly_share,30.8,\n"
+)
+
+
+def _problems(data: bytes, name: str = "kpi.csv") -> list[str]:
+    with pytest.raises(KpiImportError) as exc:
+        kpi_values_import(fiscal_year=2026, file_name=name, data=data)
+    assert KpiValue.objects.count() == 0
+    assert KpiImport.objects.count() == 0
+    return [str(p) for p in exc.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("encode", "expected_format"),
+    [
+        (lambda t: t.encode("utf-8"), "utf-8"),
+        (lambda t: "\ufeff".encode() + t.encode("utf-8"), "utf-8-sig"),
+        (lambda t: t.encode("cp932"), "cp932"),
+    ],
+    ids=["utf-8", "bom", "cp932"],
+)
+def test_csv_in_every_encoding_is_imported_with_provenance(encode, expected_format) -> None:  # type: ignore[no-untyped-def]
+    data = encode(GOOD)
+    batch = kpi_values_import(fiscal_year=2026, file_name="kpi.csv", data=data)
+    assert batch.file_format == expected_format
+    assert batch.row_count == 3
+    value = KpiValue.objects.get(kpi_code="vacant_house_rate", municipality_id="302015")
+    assert (value.value, value.note, value.source_import) == (13.8, "住宅・土地統計調査", batch)
+    assert AuditEntry.objects.filter(action="indicators.kpi_import").count() == 1
+
+
+def test_xlsx_with_japanese_headers() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["団体コード", "指標コード", "値"])
+    sheet.append(["302015", "vacant_house_rate", 13.8])
+    sheet.append(["302031", "net_in_migration_rate", -0.4])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    batch = kpi_values_import(fiscal_year=2026, file_name="kpi.xlsx", data=buffer.getvalue())
+    assert batch.file_format == "xlsx"
+    assert KpiValue.objects.get(municipality_id="302031").value == -0.4
+
+
+def test_every_problem_is_listed_by_row_and_column_and_nothing_is_written() -> None:
+    retired = (
+        Municipality.objects.filter(valid_to__isnull=False).values_list("code", flat=True).first()
+    )
+    lines = [
+        "municipality_code,kpi_code,value",
+        "302015,vacant_house_rate,13.8",
+        "999999,vacant_house_rate,1",
+        "30201,vacant_house_rate,1",
+        "302023,happiness_index,1",
+        "302031,vacant_house_rate,lots",
+        "302082,vacant_house_rate,140",
+        "302015,vacant_house_rate,13.9",
+    ]
+    if retired:
+        lines.append(f"{retired},vacant_house_rate,1")
+    problems = _problems("\n".join(lines).encode())
+    expected = [
+        "row 3, municipality_code: unknown code '999999'",
+        "row 4, municipality_code: unknown code '30201' (use the 6-digit 団体コード with check digit)",
+        "row 5, kpi_code: unknown KPI 'happiness_index'",
+        "row 6, value: 'lots' is not a number",
+        "row 7, value: 140 is outside the plausible range 0–100 of vacant_house_rate",
+        "row 8, kpi_code: duplicate of row 2 (302015, vacant_house_rate)",
+    ]
+    if retired:
+        expected.append(f"row 9, municipality_code: {retired} is an abolished municipality")
+    assert problems == expected
+
+
+def test_missing_columns_and_unreadable_files() -> None:
+    assert _problems(b"code,value\n302015,1\n") == [
+        "row 1, municipality_code: required column is missing",
+        "row 1, kpi_code: required column is missing",
+    ]
+    assert _problems(b"\xff\xfe\x00\x81\x00") == [
+        "file: kpi.csv: the file is neither UTF-8 nor Shift_JIS (CP932) "
+        "(undecodable byte at offset 3)"
+    ]
+    assert _problems(b"PK\x03\x04broken", name="kpi.xlsx")[0].startswith(
+        "file: not a readable .xlsx file"
+    )
+
+
+def test_a_later_file_replaces_values_and_keeps_its_own_provenance() -> None:
+    first = kpi_values_import(fiscal_year=2026, file_name="a.csv", data=GOOD.encode())
+    second = kpi_values_import(
+        fiscal_year=2026,
+        file_name="b.csv",
+        data=b"municipality_code,kpi_code,value\n302015,vacant_house_rate,14.0\n",
+    )
+    values = {
+        (v.municipality_id, v.kpi_code): (v.value, v.source_import_id)
+        for v in KpiValue.objects.all()
+    }
+    assert values[("302015", "vacant_house_rate")] == (14.0, second.pk)
+    assert values[("302023", "vacant_house_rate")] == (17.1, first.pk)
+
+
+def test_the_command_reports_problems(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("municipality_code,kpi_code,value\n302015,nope,1\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"row 2, kpi_code: unknown KPI 'nope'"):
+        call_command("import_kpi_values", "--fiscal-year", "2026", str(path), stdout=io.StringIO())
+    good = tmp_path / "good.csv"
+    good.write_text(GOOD, encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_kpi_values", "--fiscal-year", "2026", str(good), stdout=out)
+    assert out.getvalue().startswith("imported=3 file=good.csv format=utf-8")
+
+
+def test_the_shipped_public_kpi_file_is_current_and_imports_cleanly(tmp_path: Path) -> None:
+    shipped = Path(__file__).resolve().parents[1] / "data" / "kpi_values_public.csv"
+    derived = tmp_path / "kpi.csv"
+    call_command("derive_public_kpis", "--output", str(derived), stdout=io.StringIO())
+    assert shipped.read_bytes() == derived.read_bytes()
+    ward_parent = dict(
+        Municipality.objects.filter(parent__isnull=False).values_list("code", "parent_id")
+    )
+    rows = list(public_kpi_rows(DATA_DIR, ward_parent=ward_parent))
+    batch = kpi_values_import(fiscal_year=2026, file_name=shipped.name, data=shipped.read_bytes())
+    assert batch.row_count == len(rows)
+    wakayama = dict(
+        KpiValue.objects.filter(municipality_id="302015").values_list("kpi_code", "value")
+    )
+    assert wakayama["elderly_share"] == pytest.approx(30.8217)  # 令和2年国勢調査 A1303/A1101
+    assert wakayama["population_density"] == pytest.approx(1708.1)
+    osaka = dict(KpiValue.objects.filter(municipality_id="271004").values_list("kpi_code", "value"))
+    assert "taxable_income_per_taxpayer" not in osaka  # cannot be aggregated from the wards
+    assert 20 < osaka["elderly_share"] < 30
