@@ -100,5 +100,8 @@ def questionnaire_pdf(definition: dict[str, Any]) -> bytes:
         }
         return pdf_render("guide/questionnaire_pdf.html", context)
 
-    content = cache.get_or_set(key, render, timeout=None)
-    return bytes(content)
+    content: bytes | None = cache.get(key)
+    if content is None:
+        content = render()
+        cache.set(key, content, timeout=None)
+    return content

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q
 
 from machiwb.core.wareki import fiscal_year_of
+from machiwb.guide.markdown import markdown_to_safe_html
+from machiwb.guide.models import FaqEntry
 from machiwb.indicators.models import CatalogVersion, Category, FactorGroup, Kpi, SurveyItem
 from machiwb.indicators.selectors import catalog_for_fiscal_year
 
@@ -71,3 +73,25 @@ def category_guide(version: CatalogVersion, code: str) -> CategoryGuide | None:
         previous=categories[index - 1] if index > 0 else None,
         next=categories[index + 1] if index + 1 < len(categories) else None,
     )
+
+
+@dataclass(frozen=True)
+class FaqTopic:
+    """A topic of the FAQ with its matching entries, answers rendered to safe HTML."""
+
+    code: str
+    label: str
+    entries: list[tuple[FaqEntry, str]]
+
+
+def faq_search(query: str = "") -> list[FaqTopic]:
+    """Published FAQ entries by topic; every word of ``query`` must occur in question or answer."""
+    entries = FaqEntry.objects.filter(published=True)
+    for word in query.replace("\u3000", " ").split():
+        entries = entries.filter(Q(question__icontains=word) | Q(answer__icontains=word))
+    topics: dict[str, FaqTopic] = {}
+    for entry in entries.order_by("topic", "order", "id"):
+        topic = topics.setdefault(entry.topic, FaqTopic(entry.topic, entry.get_topic_display(), []))
+        topic.entries.append((entry, markdown_to_safe_html(entry.answer)))
+    order = [code for code, _label in FaqEntry.Topic.choices]
+    return sorted(topics.values(), key=lambda t: order.index(t.code))

@@ -13,4 +13,5 @@ urlpatterns = [
     path("using/workshop/", views.workshop, name="workshop"),
     path("survey/", views.individual_survey, name="individual_survey"),
     path("survey/questionnaire.pdf", views.questionnaire_pdf, name="questionnaire_pdf"),
+    path("faq/", views.faq, name="faq"),
 ]

@@ -15,7 +15,7 @@ from machiwb.guide.content import (
     url_if_installed,
     workshop_parts,
 )
-from machiwb.guide.selectors import category_guide, guide_catalog
+from machiwb.guide.selectors import category_guide, faq_search, guide_catalog
 
 
 @require_GET
@@ -98,3 +98,17 @@ def questionnaire_pdf(request: HttpRequest) -> HttpResponse:
     definition = paper.questionnaire_definition()
     filename = f"standard-questionnaire-{definition['catalog_version']}.pdf"
     return pdf_response(paper.questionnaire_pdf(definition), filename)
+
+
+@require_GET
+def faq(request: HttpRequest) -> HttpResponse:
+    """よくある質問: the operator's FAQ, searchable by words."""
+    query = request.GET.get("q", "")[:100]
+    topics = faq_search(query)
+    context = {
+        "nav_section": "faq",
+        "query": query,
+        "topics": topics,
+        "count": sum(len(t.entries) for t in topics),
+    }
+    return render(request, "guide/faq.html", context)

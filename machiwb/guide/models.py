@@ -1,0 +1,36 @@
+"""よくある質問 (FAQ): questions and answers the operator edits in the admin, in Markdown."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from machiwb.core.models import BaseModel
+
+
+class FaqEntry(BaseModel):
+    """One question and its answer (よくある質問の項目); the answer is Markdown."""
+
+    class Topic(models.TextChoices):
+        INDICATORS = "indicators", _("指標について")
+        DASHBOARD = "dashboard", _("ダッシュボード")
+        SURVEY = "survey", _("調査")
+        USING = "using", _("活用・研修")
+        ACCOUNT = "account", _("アカウント・運用")
+
+    topic = models.CharField(_("分類"), max_length=20, choices=Topic.choices)
+    question = models.CharField(_("質問"), max_length=200)
+    answer = models.TextField(
+        _("回答（Markdown）"),
+        help_text=_("見出し・箇条書き・リンク・表が使えます。HTMLと画像は表示されません。"),
+    )
+    order = models.PositiveSmallIntegerField(_("表示順"), default=100)
+    published = models.BooleanField(_("公開"), default=True)
+
+    class Meta:
+        ordering = ["topic", "order", "id"]
+        verbose_name = _("よくある質問")
+        verbose_name_plural = _("よくある質問")
+
+    def __str__(self) -> str:
+        return self.question
