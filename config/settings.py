@@ -198,6 +198,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", not DEBUG)
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Rate limits key on the address the reverse proxy sets in X-Forwarded-For (deploy/nginx).
+MACHIWB_BEHIND_PROXY = env_bool("MACHIWB_BEHIND_PROXY", False)
 
 # Content-Security-Policy: no inline script anywhere (JavaScript lives in static files).
 CONTENT_SECURITY_POLICY = {

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from machiwb.accounts.access import has_role
@@ -16,9 +15,9 @@ from machiwb.accounts.models import Role, User
 from machiwb.jobs.models import Job
 
 
-def access_job_by_public_id(*, user: User | AnonymousUser, public_id: uuid.UUID) -> Job:
+def access_job_by_public_id(*, user: User, public_id: uuid.UUID) -> Job:
     """Return the job if ``user`` may watch it, else raise Http404."""
-    if not isinstance(user, User) or not user.is_authenticated:
+    if not user.is_authenticated:
         raise Http404
     job = Job.objects.select_related("municipality", "actor").filter(public_id=public_id).first()
     if job is None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -176,16 +177,14 @@ def test_kind_removed_from_the_code_fails_clearly(staff: User) -> None:
 
 
 def test_status_page_for_starter_and_municipality_staff_only(
-    client: Client, staff: User, town: Municipality
+    client: Client, staff: User, town: Municipality, verified_client: Callable[[User], Client]
 ) -> None:
     job = job_enqueue(kind="tests.count", params={"n": 4}, actor=None, municipality=town)
     url = f"/jobs/{job.public_id}/"
-    assert client.get(url).status_code == 404  # anonymous
+    assert client.get(url).status_code == 302  # anonymous: to the login page
     outsider = User.objects.create_user("other@example.jp", "x")
-    client.force_login(outsider)
-    assert client.get(url).status_code == 404
-    client.force_login(staff)
-    response = client.get(url)
+    assert verified_client(outsider).get(url).status_code == 404
+    response = verified_client(staff).get(url)
     assert response.status_code == 200
     body = response.content.decode()
     assert "テスト用の数え上げ" in body
@@ -195,12 +194,12 @@ def test_status_page_for_starter_and_municipality_staff_only(
 
 
 def test_running_job_polls_with_htmx_and_refreshes_without_script(
-    client: Client, staff: User
+    staff: User, verified_client: Callable[[User], Client]
 ) -> None:
     job = Job.objects.create(
         kind="tests.count", actor=staff, status=JobStatus.RUNNING, done=3, total=12
     )
-    client.force_login(staff)
+    client = verified_client(staff)
     page = client.get(f"/jobs/{job.public_id}/").content.decode()
     assert 'hx-trigger="every 2s"' in page
     assert '<noscript><meta http-equiv="refresh"' in page
@@ -210,11 +209,12 @@ def test_running_job_polls_with_htmx_and_refreshes_without_script(
     assert "<html" not in partial
 
 
-def test_job_list_shows_only_own_jobs(client: Client, staff: User) -> None:
+def test_job_list_shows_only_own_jobs(
+    staff: User, verified_client: Callable[[User], Client]
+) -> None:
     mine = job_enqueue(kind="tests.count", params={"n": 2}, actor=staff)
     other = User.objects.create_user("other@example.jp", "x")
     theirs = job_enqueue(kind="tests.count", params={"n": 2}, actor=other)
-    client.force_login(staff)
-    body = client.get("/jobs/").content.decode()
+    body = verified_client(staff).get("/jobs/").content.decode()
     assert str(mine.public_id) in body
     assert str(theirs.public_id) not in body
