@@ -12,6 +12,7 @@ urlpatterns = [
     path("guide/", include("machiwb.guide.urls")),
     path("", include("machiwb.jobs.ops_urls")),
     path("analysis/", include("machiwb.analysis.urls")),
+    path("facilitation/", include("machiwb.facilitation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

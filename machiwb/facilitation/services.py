@@ -23,6 +23,7 @@ from machiwb.accounts.models import Role, User
 from machiwb.audit.services import audit_log_write
 from machiwb.core.wareki import fiscal_year_of
 from machiwb.facilitation.access import dispatch_actors
+from machiwb.facilitation.matching import availability_problem
 from machiwb.facilitation.models import (
     BOOKED_STATES,
     HELD_STATES,
@@ -134,53 +135,22 @@ def _notify(*, dispatch: Dispatch, subject: str, recipients: Iterable[str]) -> N
 
 
 def _check_facilitator_free(
-    *, facilitator: Facilitator, day: datetime.date, exclude: Dispatch | None = None
+    *, facilitator: Facilitator, day: datetime.date, exclude: Dispatch
 ) -> None:
-    """The rules for matching a facilitator to a date: active, certified, available, no conflict."""
-    if not facilitator.is_active:
-        raise ValidationError(
-            {"facilitator": _("%(name)s さんは現在派遣対象外です。") % {"name": facilitator.name}}
-        )
-    if not facilitator.is_certified_on(day):
-        raise ValidationError(
-            {
-                "facilitator": _(
-                    "%(name)s さんの認定は %(day)s の時点で有効ではありません"
-                    "（有効期限 %(until)s）。更新研修の修了が必要です。"
-                )
-                % {
-                    "name": facilitator.name,
-                    "day": day.isoformat(),
-                    "until": facilitator.certification_valid_until.isoformat(),
-                }
-            }
-        )
-    if not facilitator.works_on_weekday(day):
-        raise ValidationError(
-            {
-                "workshop_date": _("%(name)s さんは %(day)s の曜日には対応していません。")
-                % {"name": facilitator.name, "day": day.isoformat()}
-            }
-        )
-    if facilitator.unavailabilities.filter(start__lte=day, end__gte=day).exists():
-        raise ValidationError(
-            {
-                "workshop_date": _("%(name)s さんは %(day)s は不在期間です。")
-                % {"name": facilitator.name, "day": day.isoformat()}
-            }
-        )
-    conflicts = Dispatch.objects.filter(
+    """Refuse a match that breaks a rule of ``matching.availability_problem``."""
+    booked = Dispatch.objects.filter(
         facilitator=facilitator, workshop_date=day, state__in=BOOKED_STATES
+    ).exclude(pk=exclude.pk)
+    problem = availability_problem(
+        facilitator=facilitator,
+        day=day,
+        unavailable=facilitator.unavailabilities.filter(start__lte=day, end__gte=day).values_list(
+            "start", "end"
+        ),
+        booked_days={day} if booked.exists() else set(),
     )
-    if exclude is not None:
-        conflicts = conflicts.exclude(pk=exclude.pk)
-    if conflicts.exists():
-        raise ValidationError(
-            {
-                "workshop_date": _("%(name)s さんは %(day)s に別の派遣が入っています。")
-                % {"name": facilitator.name, "day": day.isoformat()}
-            }
-        )
+    if problem is not None:
+        raise ValidationError({problem.field: problem.message})
 
 
 def staff_workshop_held(*, municipality: Municipality) -> bool:
@@ -654,3 +624,18 @@ def facilitator_update(
         details={"certification_valid_until": data.certification_valid_until.isoformat()},
     )
     return facilitator
+
+
+@transaction.atomic
+def dispatch_export_record(*, user: User, fiscal_year: int, fmt: str, rows: int) -> None:
+    """Record that the operator downloaded a year's dispatches (書き出しの記録).
+
+    The file names facilitators, so who downloaded which year is kept in the audit log.
+    """
+    _require_operator(user)
+    audit_log_write(
+        actor=user,
+        action="facilitation.dispatch.export",
+        summary=f"FY{fiscal_year} {fmt}",
+        details={"fiscal_year": fiscal_year, "format": fmt, "rows": rows},
+    )
