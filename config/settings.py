@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_q",
     "machiwb.jobs",
     "machiwb.dashboard",
+    "machiwb.opendata",
     "machiwb.analysis",
 ]
 

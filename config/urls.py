@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("machiwb.core.urls")),
     path("dashboard/", include("machiwb.dashboard.urls")),
+    path("", include("machiwb.opendata.urls")),
     path("regions/", include("machiwb.regions.urls")),
     path("", include("machiwb.surveys.urls")),
     path("", include("machiwb.accounts.urls")),
