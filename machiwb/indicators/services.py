@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from machiwb.accounts.models import User
 from machiwb.audit.services import audit_log_write
@@ -369,55 +369,48 @@ def _round(value: float) -> float | None:
 def _answer_cells(
     *, fiscal_year: int, survey_type: str, items: list[ItemSpec], questions: list[QuestionSpec]
 ) -> tuple[AnswerCells, dict[str, int]]:
-    """One GROUP BY over the stored responses: integer sums and counts per cell."""
+    """One GROUP BY over the stored responses: integer sums and counts per cell.
+
+    Item sums and counts and the answer counts of Q1–Q5 all come from the same single pass
+    (市区町村 × 年代 × 性別), so a national recompute reads the responses once.
+    """
     responses = Response.objects.filter(
         survey_version__survey__fiscal_year=fiscal_year,
         survey_version__survey__survey_type=survey_type,
     )
     group = ("municipality_id", "age_band", "gender")
-    aggregates: dict[str, Any] = {"n": Count("id")}
+    aggregates: dict[str, Any] = {"n": Count("pk")}
     for item in items:
-        aggregates[f"s_{item.code}"] = Sum(item.code)
+        aggregates[f"s_{item.code}"] = Sum(item.code, default=0)
         aggregates[f"c_{item.code}"] = Count(item.code)
-    rows = list(responses.order_by().values(*group).annotate(**aggregates))
-    rows.sort(key=lambda r: (r["municipality_id"], r["age_band"] or 0, r["gender"] or 0))
-    index = {
-        (r["municipality_id"], r["age_band"] or 0, r["gender"] or 0): i for i, r in enumerate(rows)
-    }
-    answer_counts = {}
     for q in questions:
-        counts = np.zeros((len(rows), q.scale_max - q.scale_min + 1), dtype=np.int64)
-        for r in (
-            responses.order_by()
-            .exclude(**{f"{q.code}__isnull": True})
-            .values(*group, q.code)
-            .annotate(k=Count("id"))
-        ):
-            answer = r[q.code]
-            if q.scale_min <= answer <= q.scale_max:
-                key = (r["municipality_id"], r["age_band"] or 0, r["gender"] or 0)
-                counts[index[key], answer - q.scale_min] += r["k"]
-        answer_counts[q.code] = counts
+        for answer in range(q.scale_min, q.scale_max + 1):
+            aggregates[f"{q.code}_{answer}"] = Count("pk", filter=Q(**{q.code: answer}))
+    rows = list(responses.order_by().values_list(*group).annotate(**aggregates))
+    rows.sort(key=lambda r: (r[0], r[1] or 0, r[2] or 0))
+    width = len(items)
+    matrix = np.array([r[3:] for r in rows], dtype=np.int64).reshape(len(rows), -1)
+    answer_counts = {}
+    offset = 1 + 2 * width
+    for q in questions:
+        size = q.scale_max - q.scale_min + 1
+        answer_counts[q.code] = np.ascontiguousarray(matrix[:, offset : offset + size])
+        offset += size
     cells = AnswerCells(
-        municipality=tuple(r["municipality_id"] for r in rows),
-        age_band=np.array([r["age_band"] or 0 for r in rows], dtype=np.int64),
-        gender=np.array([r["gender"] or 0 for r in rows], dtype=np.int64),
-        n=np.array([r["n"] for r in rows], dtype=np.int64),
-        item_sums=np.array(
-            [[r[f"s_{i.code}"] or 0 for i in items] for r in rows], dtype=np.int64
-        ).reshape(len(rows), len(items)),
-        item_counts=np.array(
-            [[r[f"c_{i.code}"] for i in items] for r in rows], dtype=np.int64
-        ).reshape(len(rows), len(items)),
+        municipality=tuple(r[0] for r in rows),
+        age_band=np.array([r[1] or 0 for r in rows], dtype=np.int64),
+        gender=np.array([r[2] or 0 for r in rows], dtype=np.int64),
+        n=np.ascontiguousarray(matrix[:, 0]),
+        item_sums=np.ascontiguousarray(matrix[:, 1 : 1 + 2 * width : 2]),
+        item_counts=np.ascontiguousarray(matrix[:, 2 : 2 + 2 * width : 2]),
         answer_counts=answer_counts,
     )
-    per_survey = dict(
+    per_survey = (
         responses.order_by()
         .values_list("survey_version__survey__public_id")
-        .annotate(k=Count("id"))
-        .values_list("survey_version__survey__public_id", "k")
+        .annotate(k=Count("pk"))
     )
-    return cells, {str(k): v for k, v in sorted(per_survey.items(), key=lambda kv: str(kv[0]))}
+    return cells, {str(k): v for k, v in sorted(per_survey, key=lambda kv: str(kv[0]))}
 
 
 def _municipality_info() -> dict[str, MunicipalityInfo]:

@@ -24,7 +24,14 @@ pytestmark = pytest.mark.usefixtures("regions_loaded", "catalog_loaded")
 WAKAYAMA, KAINAN, HASHIMOTO = "302015", "302023", "302031"
 
 
-def _responses(municipality: str, answers: list[int], *, age: int = 3, gender: int = 1) -> None:
+def _responses(
+    municipality: str,
+    answers: list[int],
+    *,
+    age: int = 3,
+    gender: int = 1,
+    skip: tuple[str, ...] = (),
+) -> None:
     survey, _ = Survey.objects.get_or_create(
         survey_type="national",
         fiscal_year=2026,
@@ -42,7 +49,7 @@ def _responses(municipality: str, answers: list[int], *, age: int = 3, gender: i
             gender=gender,
             q1=value * 2,
             q3=value,
-            **dict.fromkeys(CATEGORY_ITEM_COLUMNS, value),
+            **{c: None if c in skip else value for c in CATEGORY_ITEM_COLUMNS},
         )
 
 
@@ -94,6 +101,18 @@ def test_compute_writes_a_current_run_with_scores_and_an_audit_entry() -> None:
     assert hashimoto.n is None
     assert hashimoto.categories[0].subjective_score is None
     assert hashimoto.categories[2].objective_score is not None  # statistics are not suppressed
+
+
+def test_an_item_nobody_answered_has_no_value_in_that_cell() -> None:
+    _responses(WAKAYAMA, [4] * 12)
+    _responses(WAKAYAMA, [2] * 12, age=5, skip=("c05_1",))
+    run = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
+    age5 = score_municipality(run=run, municipality_code=WAKAYAMA, breakdown="age5")
+    assert age5.categories[4].subjective_value is None  # 遊び・娯楽 has the one item c05_1
+    assert age5.categories[3].subjective_value == 2.0
+    everyone = score_municipality(run=run, municipality_code=WAKAYAMA)
+    assert everyone.categories[4].subjective_value == 4.0
+    assert everyone.categories[4].n == 12
 
 
 def test_small_breakdown_cells_and_profile_are_suppressed() -> None:
