@@ -389,7 +389,7 @@ def _answer_cells(
     rows = list(responses.order_by().values_list(*group).annotate(**aggregates))
     rows.sort(key=lambda r: (r[0], r[1] or 0, r[2] or 0))
     width = len(items)
-    matrix = np.array([r[3:] for r in rows], dtype=np.int64).reshape(len(rows), -1)
+    matrix = np.array([r[3:] for r in rows], dtype=np.int64).reshape(len(rows), len(aggregates))
     answer_counts = {}
     offset = 1 + 2 * width
     for q in questions:
