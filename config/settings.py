@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "machiwb.dashboard",
     "machiwb.opendata",
     "machiwb.analysis",
+    "machiwb.logictrees",
 ]
 
 MIDDLEWARE = [

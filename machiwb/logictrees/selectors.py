@@ -1,0 +1,152 @@
+"""Reads of the logic trees: a municipality's trees, the KPI catalog, current KPI values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from machiwb.indicators.models import CatalogVersion, Category
+from machiwb.indicators.selectors import (
+    score_available,
+    score_explain,
+    score_municipality,
+    score_run_current,
+)
+from machiwb.logictrees.document import TreeDocument, document_parse
+from machiwb.logictrees.models import KpiCandidate, KpiKind, LogicTree, LogicTreeVersion
+from machiwb.regions.models import Municipality
+
+
+def logictree_list(*, municipality: Municipality) -> QuerySet[LogicTree]:
+    return LogicTree.objects.filter(municipality=municipality).order_by("title", "created_at")
+
+
+def logictree_get(*, municipality: Municipality, public_id: str) -> LogicTree | None:
+    """The municipality's tree with this id; another municipality's tree is None, like a missing one."""
+    return LogicTree.objects.filter(municipality=municipality, public_id=public_id).first()
+
+
+def logictree_shared(*, token: str) -> LogicTree | None:
+    """The tree behind a read-only share link, or None."""
+    return LogicTree.objects.select_related("municipality").filter(share_token=token).first()
+
+
+def tree_document(tree: LogicTree | LogicTreeVersion) -> TreeDocument:
+    return document_parse(tree.document)
+
+
+def version_list(*, tree: LogicTree) -> QuerySet[LogicTreeVersion]:
+    return tree.versions.select_related("created_by").order_by("number")
+
+
+@dataclass(frozen=True)
+class KpiOption:
+    """A KPI candidate for a node (KPI候補): ``ref`` is what the node stores."""
+
+    ref: str
+    label: str
+    group: str
+    unit: str
+
+
+def _latest_catalog() -> CatalogVersion | None:
+    return CatalogVersion.objects.order_by("-first_fiscal_year").first()
+
+
+def kpi_catalog() -> list[KpiOption]:
+    """The 24 categories (subjective and objective 偏差値), overall questions, survey items and
+    objective KPIs of the newest indicator catalog, then the operator's output/outcome KPIs."""
+    options: list[KpiOption] = []
+    catalog = _latest_catalog()
+    if catalog is not None:
+        categories = list(catalog.categories.order_by("order"))
+        options += [
+            KpiOption(
+                f"category:{c.code}", f"{c.name_ja}（主観偏差値）", "カテゴリー（主観）", "偏差値"
+            )
+            for c in categories
+        ]
+        options += [
+            KpiOption(
+                f"objective:{c.code}", f"{c.name_ja}（客観偏差値）", "カテゴリー（客観）", "偏差値"
+            )
+            for c in categories
+        ]
+        options += [
+            KpiOption(
+                f"question:{q.code}",
+                f"{q.label_ja}（平均）",
+                "総合設問",
+                f"{q.scale_min}–{q.scale_max}",
+            )
+            for q in catalog.overall_questions.order_by("code")
+        ]
+        options += [
+            KpiOption(f"item:{i.code}", f"{i.label_ja}（実数）", "設問", "1–5")
+            for i in catalog.items.order_by("category__order", "order")
+        ]
+        options += [
+            KpiOption(f"kpi:{k.code}", k.name_ja, "客観指標", k.unit)
+            for k in catalog.kpis.filter(category__isnull=False).order_by("order")
+        ]
+    for candidate in KpiCandidate.objects.filter(is_active=True).order_by("kind", "code"):
+        group = "アウトカム指標" if candidate.kind == KpiKind.OUTCOME else "アウトプット指標"
+        options.append(
+            KpiOption(f"custom:{candidate.code}", candidate.name_ja, group, candidate.unit)
+        )
+    return options
+
+
+@dataclass(frozen=True)
+class CurrentValue:
+    """A KPI's current value from the platform's own results, with where it comes from."""
+
+    value: float
+    fiscal_year: int
+    survey_type: str
+
+
+def kpi_current_values(
+    *, municipality: Municipality, refs: Iterable[str]
+) -> dict[str, CurrentValue]:
+    """Current values of the KPIs that are the platform's own (scores, items, objective KPIs),
+    from the newest current results of the municipality; other KPIs are left out."""
+    wanted = set(refs)
+    available = score_available(municipality_code=municipality.code)
+    if not wanted or not available:
+        return {}
+    fiscal_year, survey_type = available[0]
+    run = score_run_current(fiscal_year=fiscal_year, survey_type=survey_type)
+    if run is None:
+        return {}
+    found: dict[str, float | None] = {}
+    scores = score_municipality(run=run, municipality_code=municipality.code)
+    for category in scores.categories:
+        found[f"category:{category.code}"] = category.subjective_score
+        found[f"objective:{category.code}"] = category.objective_score
+    for question in scores.overall:
+        found[f"question:{question.code}"] = question.mean
+    kpi_codes = {r.split(":", 1)[1] for r in wanted if r.startswith("kpi:")}
+    kpi_categories = dict(
+        run.catalog.kpis.filter(code__in=kpi_codes).values_list("code", "category__code")
+    )
+    detail = {r.split(":", 1)[1].split("_")[0] for r in wanted if r.startswith("item:")}
+    detail |= {c for c in kpi_categories.values() if c}
+    for code in sorted(detail):
+        try:
+            explanation = score_explain(
+                run=run, municipality_code=municipality.code, category_code=code
+            )
+        except Category.DoesNotExist:
+            continue  # an imported tree may name an item of another catalog version
+        for item in explanation.items:
+            found[f"item:{item.code}"] = item.value
+        for kpi in explanation.kpis:
+            found[f"kpi:{kpi.code}"] = kpi.value
+    return {
+        ref: CurrentValue(value, fiscal_year, survey_type)
+        for ref, value in found.items()
+        if ref in wanted and value is not None
+    }
