@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("machiwb.jobs.ops_urls")),
     path("analysis/", include("machiwb.analysis.urls")),
     path("facilitation/", include("machiwb.facilitation.urls")),
+    path("logictrees/", include("machiwb.logictrees.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -55,6 +55,21 @@ def _latest_catalog() -> CatalogVersion | None:
     return CatalogVersion.objects.order_by("-first_fiscal_year").first()
 
 
+def wellbeing_choices() -> list[tuple[str, str]]:
+    """What a goal can point at: the 24 categories and the overall questions (newest catalog)."""
+    catalog = _latest_catalog()
+    if catalog is None:
+        return [(f"c{i:02d}", f"c{i:02d}") for i in range(1, 25)] + [
+            (f"q{i}", f"q{i}") for i in range(1, 6)
+        ]
+    categories = [(c.code, c.name_ja) for c in catalog.categories.order_by("order")]
+    questions = [
+        (q.code, f"{q.label_ja}（{q.code.upper()}）")
+        for q in catalog.overall_questions.order_by("code")
+    ]
+    return categories + questions
+
+
 def kpi_catalog() -> list[KpiOption]:
     """The 24 categories (subjective and objective 偏差値), overall questions, survey items and
     objective KPIs of the newest indicator catalog, then the operator's output/outcome KPIs."""

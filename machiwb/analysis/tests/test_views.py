@@ -20,7 +20,7 @@ from machiwb.surveys.services import survey_publish
 
 pytestmark = pytest.mark.django_db
 
-KAINAN = "302023"
+HASHIMOTO = "302031"
 
 
 @pytest.fixture
@@ -32,14 +32,14 @@ def demo_survey(regions_loaded: None) -> Survey:
 
 
 def _url(survey: Survey, suffix: str = "") -> str:
-    return f"/analysis/{KAINAN}/{survey.public_id}/{suffix}"
+    return f"/analysis/{HASHIMOTO}/{survey.public_id}/{suffix}"
 
 
 @pytest.fixture
-def kainan_client(
+def hashimoto_client(
     staff_user_factory: Callable[..., User], verified_client: Callable[[User], Client]
 ) -> Client:
-    return verified_client(staff_user_factory(municipality=KAINAN, role=Role.VIEWER))
+    return verified_client(staff_user_factory(municipality=HASHIMOTO, role=Role.VIEWER))
 
 
 def test_demo_is_idempotent(demo_survey: Survey) -> None:
@@ -62,76 +62,77 @@ def test_staff_of_another_municipality_gets_404_everywhere(
     outsider = verified_client(staff_user_factory(municipality="302015", role=Role.ADMIN))
     for suffix in ("", "analysis.csv", "q1/performance.png"):
         assert outsider.get(_url(demo_survey, suffix)).status_code == 404
-    assert outsider.get(f"/analysis/{KAINAN}/").status_code == 404
-    # nor can 和歌山市 open 海南市's survey under its own code
+    assert outsider.get(f"/analysis/{HASHIMOTO}/").status_code == 404
+    # nor can 和歌山市 open 橋本市's survey under its own code
     assert outsider.get(f"/analysis/302015/{demo_survey.public_id}/").status_code == 404
 
 
-def test_survey_list_links_the_survey(demo_survey: Survey, kainan_client: Client) -> None:
-    page = kainan_client.get(f"/analysis/{KAINAN}/").content.decode()
+def test_survey_list_links_the_survey(demo_survey: Survey, hashimoto_client: Client) -> None:
+    page = hashimoto_client.get(f"/analysis/{HASHIMOTO}/").content.decode()
     assert demo.TITLE in page
     assert _url(demo_survey) in page
     assert "回答者 400 人" in page
 
 
-def test_page_shows_priorities_charts_and_peers(demo_survey: Survey, kainan_client: Client) -> None:
-    response = kainan_client.get(_url(demo_survey))
+def test_page_shows_priorities_charts_and_peers(demo_survey: Survey, hashimoto_client: Client) -> None:
+    response = hashimoto_client.get(_url(demo_survey))
     assert response.status_code == 200
     page = response.content.decode()
     assert "重点課題の候補" in page
-    # 健康状態 drives happiness in the generated model and scores above 50: a strength
+    # 健康状態 drives happiness in the generated model; 橋本市 scores 43.0 there (< 50)
     report = response.context["report"]
     health = next(
         a for i, a in zip(report.categories, report.assessments, strict=True) if i.code == "c20"
     )
-    assert health.performance_quadrant == "strength"
-    assert {info.code for info, _ in report.priorities} >= {"c23"}  # 雇用・所得: 30.0 < 50
+    assert health.performance_quadrant == "priority"
+    assert {info.code for info, _ in report.priorities} >= {"c20", "c23"}
     assert _url(demo_survey, "q1/performance.png") in page
     assert _url(demo_survey, "q1/gap.pdf") in page
     # the other three 和歌山県 cities with published scores are the peers, in code order
     peers = [m.code for m in report.peers.municipalities]
-    assert peers == ["302015", "302031", "302082"]
+    assert peers == ["302015", "302023", "302082"]
     assert "同じ年度の全国調査の偏差値を使っています" in page
 
 
 def test_life_satisfaction_is_the_second_outcome(
-    demo_survey: Survey, kainan_client: Client
+    demo_survey: Survey, hashimoto_client: Client
 ) -> None:
-    response = kainan_client.get(_url(demo_survey) + "?outcome=q4")
+    response = hashimoto_client.get(_url(demo_survey) + "?outcome=q4")
     assert response.context["report"].outcome == "q4"
     assert "生活満足度との関係" in response.content.decode()
-    assert kainan_client.get(_url(demo_survey) + "?outcome=q2").status_code == 404
+    assert hashimoto_client.get(_url(demo_survey) + "?outcome=q2").status_code == 404
 
 
-def test_chart_downloads(demo_survey: Survey, kainan_client: Client) -> None:
-    png = kainan_client.get(_url(demo_survey, "q1/performance.png"))
+def test_chart_downloads(demo_survey: Survey, hashimoto_client: Client) -> None:
+    png = hashimoto_client.get(_url(demo_survey, "q1/performance.png"))
     assert png["Content-Type"] == "image/png"
     assert png.content.startswith(b"\x89PNG")
-    pdf = kainan_client.get(_url(demo_survey, "q4/gap.pdf"))
+    pdf = hashimoto_client.get(_url(demo_survey, "q4/gap.pdf"))
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
-    assert kainan_client.get(_url(demo_survey, "q1/radar.png")).status_code == 404
-    assert kainan_client.get(_url(demo_survey, "q1/gap.svg")).status_code == 404
+    assert hashimoto_client.get(_url(demo_survey, "q1/radar.png")).status_code == 404
+    assert hashimoto_client.get(_url(demo_survey, "q1/gap.svg")).status_code == 404
 
 
 def test_csv_lists_both_outcomes_in_catalog_order(
-    demo_survey: Survey, kainan_client: Client
+    demo_survey: Survey, hashimoto_client: Client
 ) -> None:
-    response = kainan_client.get(_url(demo_survey, "analysis.csv"))
+    response = hashimoto_client.get(_url(demo_survey, "analysis.csv"))
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert len(rows) == 48
     assert [r["category_code"] for r in rows[:24]] == [f"c{i:02d}" for i in range(1, 25)]
     assert {r["outcome"] for r in rows} == {"q1", "q4"}
-    kainan_health = next(r for r in rows if r["outcome"] == "q1" and r["category_code"] == "c20")
-    assert kainan_health["subjective_score"] == "60.90"
+    health = next(r for r in rows if r["outcome"] == "q1" and r["category_code"] == "c20")
+    assert (health["subjective_score"], health["objective_score"]) == ("43.00", "55.80")
+    assert health["gap"] == "-12.80"
     shares = sum(float(r["ridge_share_percent"]) for r in rows if r["outcome"] == "q1")
     assert shares == pytest.approx(100, abs=0.05)
 
 
-def test_too_few_respondents_says_so(regions_loaded: None, kainan_client: Client) -> None:
-    municipality = Municipality.objects.get(code=KAINAN)
+def test_too_few_respondents_says_so(regions_loaded: None, hashimoto_client: Client) -> None:
+    municipality = Municipality.objects.get(code=HASHIMOTO)
     survey = Survey.objects.create(
         survey_type=SurveyType.INDIVIDUAL,
         municipality=municipality,
@@ -147,7 +148,7 @@ def test_too_few_respondents_says_so(regions_loaded: None, kainan_client: Client
         )
         for row in demo.generated_answers(count=37, seed=1)
     )
-    page = kainan_client.get(_url(survey)).content.decode()
+    page = hashimoto_client.get(_url(survey)).content.decode()
     assert "回答者が少ないため、重要度を計算していません" in page
     assert "37 人です" in page
     assert "performance.png" not in page

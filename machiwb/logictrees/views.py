@@ -1,0 +1,577 @@
+"""Staff pages of the logic trees (ロジックツリー) and the read-only share view."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from machiwb.accounts.access import access_municipality_for_staff, has_role
+from machiwb.accounts.decorators import staff_required
+from machiwb.accounts.models import Role, User
+from machiwb.logictrees.document import (
+    ALLOWED_PARENTS,
+    DocumentError,
+    LinkType,
+    NodeKind,
+    NodeKpi,
+    TreeDocument,
+    document_diff,
+    document_parse,
+    document_to_data,
+    kpi_remove,
+    kpi_set,
+    link_add,
+    link_remove,
+    node_add,
+    node_delete,
+    node_update,
+)
+from machiwb.logictrees.models import LogicTree
+from machiwb.logictrees.reference import reference_tree, reference_trees
+from machiwb.logictrees.render import KIND_LABELS, ImageFormat, tree_image
+from machiwb.logictrees.selectors import (
+    kpi_catalog,
+    kpi_current_values,
+    logictree_get,
+    logictree_list,
+    logictree_shared,
+    tree_document,
+    version_list,
+    wellbeing_choices,
+)
+from machiwb.logictrees.services import (
+    StaleEditError,
+    logictree_create,
+    logictree_edit,
+    logictree_import,
+    logictree_share_set,
+    logictree_version_restore,
+    logictree_version_save,
+    node_comment_add,
+)
+from machiwb.regions.models import Municipality
+
+MAX_IMPORT_BYTES = 1_000_000
+IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+IMAGE_FORMATS: dict[str, ImageFormat] = {"png": "png", "svg": "svg", "pdf": "pdf"}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - staff_required ran first
+    return user
+
+
+def _tree(request: HttpRequest, code: str, tree_id: str) -> tuple[Municipality, LogicTree]:
+    municipality = access_municipality_for_staff(user=_user(request), municipality_code=code)
+    tree = logictree_get(municipality=municipality, public_id=tree_id)
+    if tree is None:
+        raise Http404
+    return municipality, tree
+
+
+def _can_edit(request: HttpRequest, municipality: Municipality) -> bool:
+    return has_role(user=_user(request), municipality=municipality, minimum=Role.EDITOR)
+
+
+def _tree_url(tree: LogicTree) -> str:
+    return reverse("logictrees:tree", args=[tree.municipality_id, tree.public_id])
+
+
+def _number(raw: str, label: str) -> float | None:
+    raw = raw.strip().replace(",", "")
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise DocumentError([f"{label}「{raw}」は数値で入力してください"]) from None
+
+
+def _year(raw: str) -> int | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise DocumentError([f"目標年度「{raw}」は西暦4桁で入力してください"])
+    return int(raw)
+
+
+def _apply(
+    request: HttpRequest,
+    tree: LogicTree,
+    change: Callable[[TreeDocument], TreeDocument],
+    summary: str,
+    success: str,
+) -> bool:
+    """Run one edit through the service and report the outcome as a message."""
+    try:
+        revision = int(request.POST.get("revision", ""))
+    except ValueError:
+        revision = -1
+    try:
+        logictree_edit(
+            tree=tree, actor=_user(request), revision=revision, change=change, summary=summary
+        )
+    except StaleEditError:
+        messages.error(
+            request,
+            "ほかの人が先にこのツリーを更新しました。最新の内容を確認してから、もう一度操作してください。",
+        )
+        return False
+    except DocumentError as exc:
+        messages.error(request, "変更できませんでした：" + "／".join(exc.problems))
+        return False
+    messages.success(request, success)
+    return True
+
+
+# --- list and create ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def tree_list(request: HttpRequest, code: str) -> HttpResponse:
+    municipality = access_municipality_for_staff(user=_user(request), municipality_code=code)
+    can_edit = _can_edit(request, municipality)
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        title = request.POST.get("title", "").strip()
+        reference = request.POST.get("reference", "")
+        try:
+            if not title:
+                raise DocumentError(["ツリーの名前を入力してください"])
+            tree = logictree_create(
+                municipality=municipality,
+                actor=_user(request),
+                title=title,
+                reference_code=reference,
+                wellbeing=request.POST.get("wellbeing", "q1"),
+            )
+        except DocumentError as exc:
+            messages.error(request, "作成できませんでした：" + "／".join(exc.problems))
+            return redirect("logictrees:list", code=municipality.code)
+        messages.success(request, f"ロジックツリー「{tree.title}」を作成しました。")
+        return HttpResponseRedirect(_tree_url(tree))
+    context = {
+        "nav_section": "logictrees",
+        "municipality": municipality,
+        "trees": logictree_list(municipality=municipality),
+        "references": reference_trees(),
+        "wellbeing_choices": wellbeing_choices(),
+        "can_edit": can_edit,
+    }
+    return render(request, "logictrees/tree_list.html", context)
+
+
+@require_GET
+@staff_required
+def reference_image(request: HttpRequest, code: str, reference: str) -> HttpResponse:
+    access_municipality_for_staff(user=_user(request), municipality_code=code)
+    tree = reference_tree(reference)
+    if tree is None:
+        raise Http404
+    return HttpResponse(
+        tree_image(tree.document, "png", subtitle="参照ツリー"), content_type="image/png"
+    )
+
+
+# --- one tree -------------------------------------------------------------------------------
+
+
+def _tree_context(
+    municipality: Municipality, tree: LogicTree, document: TreeDocument
+) -> dict[str, Any]:
+    refs = [k.ref for n in document.nodes for k in n.kpis]
+    current = kpi_current_values(municipality=municipality, refs=refs)
+    comments: dict[str, int] = {}
+    for comment in tree.comments.all():
+        comments[comment.node_id] = comments.get(comment.node_id, 0) + 1
+    rows = [
+        {
+            "node": node,
+            "depth": depth,
+            "kind_label": KIND_LABELS[node.kind],
+            "kpis": [(k, current.get(k.ref)) for k in node.kpis],
+            "comments": comments.get(node.id, 0),
+        }
+        for node, depth in document.walk()
+    ]
+    labels = {n.id: n.label for n in document.nodes}
+    links = [(li, labels[li.source], labels[li.target]) for li in document.links]
+    return {"rows": rows, "document": document, "links": links}
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def tree_detail(request: HttpRequest, code: str, tree_id: str) -> HttpResponse:
+    municipality, tree = _tree(request, code, str(tree_id))
+    can_edit = _can_edit(request, municipality)
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        _tree_action(request, tree)
+        return HttpResponseRedirect(_tree_url(tree))
+    document = tree_document(tree)
+    context = {
+        "nav_section": "logictrees",
+        "municipality": municipality,
+        "tree": tree,
+        "versions": version_list(tree=tree),
+        "can_edit": can_edit,
+        "link_types": [(LinkType.CONTRIBUTES, "寄与"), (LinkType.SYNERGY, "相乗効果")],
+        "share_url": (
+            request.build_absolute_uri(reverse("logictrees:shared", args=[tree.share_token]))
+            if tree.share_token
+            else ""
+        ),
+        **_tree_context(municipality, tree, document),
+    }
+    return render(request, "logictrees/tree_detail.html", context)
+
+
+def _tree_action(request: HttpRequest, tree: LogicTree) -> None:
+    action = request.POST.get("action", "")
+    post = request.POST
+    actor = _user(request)
+    if action in ("link_add", "link_remove"):
+        try:
+            link_type = LinkType(post.get("type", ""))
+        except ValueError:
+            messages.error(request, "つながりの種類を選んでください。")
+            return
+        source, target = post.get("source", ""), post.get("target", "")
+        if action == "link_add":
+            _apply(
+                request,
+                tree,
+                lambda d: link_add(d, source=source, target=target, link_type=link_type),
+                f"つながり {source}→{target} を追加",
+                "つながりを追加しました。",
+            )
+        else:
+            _apply(
+                request,
+                tree,
+                lambda d: link_remove(d, source=source, target=target, link_type=link_type),
+                f"つながり {source}→{target} を削除",
+                "つながりを削除しました。",
+            )
+    elif action == "title":
+        title = post.get("title", "").strip()
+        _apply(
+            request,
+            tree,
+            lambda d: document_parse({**document_to_data(d), "title": title}),
+            f"名称を「{title}」に変更",
+            "名称を変更しました。",
+        )
+    elif action == "version_save":
+        try:
+            version = logictree_version_save(tree=tree, actor=actor, name=post.get("name", ""))
+        except DocumentError as exc:
+            messages.error(request, "保存できませんでした：" + "／".join(exc.problems))
+            return
+        messages.success(request, f"版 {version.number}「{version.name}」として保存しました。")
+    elif action == "version_restore":
+        number = post.get("number", "")
+        old = tree.versions.filter(number=int(number)).first() if number.isdigit() else None
+        if old is None:
+            raise Http404
+        logictree_version_restore(tree=tree, version=old, actor=actor)
+        messages.success(request, f"版 {old.number}「{old.name}」の内容に戻しました。")
+    elif action == "import":
+        upload = request.FILES.get("file")
+        if upload is None or upload.size is None or upload.size > MAX_IMPORT_BYTES:
+            messages.error(request, "取り込むJSONファイル（1MBまで）を選んでください。")
+            return
+        try:
+            data = json.loads(upload.read().decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            messages.error(request, f"JSONとして読めませんでした：{exc}")
+            return
+        try:
+            logictree_import(tree=tree, actor=actor, data=data)
+        except DocumentError as exc:
+            messages.error(
+                request, "取り込めませんでした（何も変更していません）：" + "／".join(exc.problems)
+            )
+            return
+        messages.success(request, "JSONを取り込みました。")
+    elif action in ("share_on", "share_off"):
+        logictree_share_set(tree=tree, actor=actor, enabled=action == "share_on")
+        messages.success(
+            request,
+            "閲覧用リンクを発行しました。"
+            if action == "share_on"
+            else "閲覧用リンクを停止しました。",
+        )
+    else:
+        raise Http404
+
+
+# --- one node -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def node_detail(request: HttpRequest, code: str, tree_id: str, node_id: str) -> HttpResponse:
+    municipality, tree = _tree(request, code, str(tree_id))
+    document = tree_document(tree)
+    try:
+        node = document.node(node_id)
+    except KeyError:
+        raise Http404 from None
+    can_edit = _can_edit(request, municipality)
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        target = _node_action(request, tree, node_id)
+        return HttpResponseRedirect(target)
+    current = kpi_current_values(municipality=municipality, refs=[k.ref for k in node.kpis])
+    parents = [
+        n for n in document.nodes if n.kind in ALLOWED_PARENTS[node.kind] and n.id != node.id
+    ]
+    child_kinds = [k for k in NodeKind if node.kind in ALLOWED_PARENTS[k]]
+    catalog = kpi_catalog()
+    groups: dict[str, list[Any]] = {}
+    for option in catalog:
+        groups.setdefault(option.group, []).append(option)
+    context = {
+        "nav_section": "logictrees",
+        "municipality": municipality,
+        "tree": tree,
+        "node": node,
+        "kind_label": KIND_LABELS[node.kind],
+        "kpis": [(k, current.get(k.ref)) for k in node.kpis],
+        "parents": parents,
+        "child_kinds": [(k, KIND_LABELS[k]) for k in child_kinds],
+        "children": document.children(node.id),
+        "kpi_groups": groups,
+        "departments": document.departments,
+        "comments": tree.comments.filter(node_id=node.id).select_related("author"),
+        "can_edit": can_edit,
+        "wellbeing_choices": wellbeing_choices(),
+    }
+    return render(request, "logictrees/node_detail.html", context)
+
+
+def _node_action(request: HttpRequest, tree: LogicTree, node_id: str) -> str:
+    """Perform the posted node action; returns where to go next."""
+    post = request.POST
+    action = post.get("action", "")
+    here = reverse("logictrees:node", args=[tree.municipality_id, tree.public_id, node_id])
+    if action == "update":
+        changes: dict[str, Any] = {
+            "label": post.get("label", "").strip(),
+            "department": post.get("department", "").strip(),
+            "note": post.get("note", "").strip(),
+        }
+        if "parent" in post:
+            changes["parent"] = post["parent"]
+        if "wellbeing" in post:
+            changes["wellbeing"] = post["wellbeing"]
+        _apply(
+            request,
+            tree,
+            lambda d: node_update(d, node_id, **changes),
+            f"ノード {node_id} を編集",
+            "保存しました。",
+        )
+        return here
+    if action == "add_child":
+        try:
+            kind = NodeKind(post.get("kind", ""))
+        except ValueError:
+            messages.error(request, "追加するノードの種類を選んでください。")
+            return here
+        label = post.get("label", "").strip()
+        new_ids: list[str] = []
+
+        def add(d: TreeDocument) -> TreeDocument:
+            document, new_id = node_add(
+                d,
+                parent=node_id,
+                kind=kind,
+                label=label,
+                department=post.get("department", "").strip(),
+            )
+            new_ids.append(new_id)
+            return document
+
+        if _apply(
+            request,
+            tree,
+            add,
+            f"ノード {node_id} の下に「{label}」を追加",
+            f"「{label}」を追加しました。",
+        ):
+            return reverse(
+                "logictrees:node", args=[tree.municipality_id, tree.public_id, new_ids[0]]
+            )
+        return here
+    if action == "delete":
+        if _apply(
+            request,
+            tree,
+            lambda d: node_delete(d, node_id),
+            f"ノード {node_id} を削除",
+            "ノードを削除しました。",
+        ):
+            return _tree_url(tree)
+        return here
+    if action == "kpi_set":
+        ref = post.get("ref", "")
+        option = next((o for o in kpi_catalog() if o.ref == ref), None)
+        if option is None:
+            messages.error(request, "KPI候補の一覧からKPIを選んでください。")
+            return here
+        try:
+            kpi = NodeKpi(
+                ref=ref,
+                label=option.label,
+                baseline=_number(post.get("baseline", ""), "基準値"),
+                target=_number(post.get("target", ""), "目標値"),
+                target_year=_year(post.get("target_year", "")),
+            )
+        except DocumentError as exc:
+            messages.error(request, "保存できませんでした：" + "／".join(exc.problems))
+            return here
+        _apply(
+            request,
+            tree,
+            lambda d: kpi_set(d, node_id, kpi),
+            f"ノード {node_id} にKPI {ref}",
+            f"KPI「{option.label}」を設定しました。",
+        )
+        return here
+    if action == "kpi_remove":
+        ref = post.get("ref", "")
+        _apply(
+            request,
+            tree,
+            lambda d: kpi_remove(d, node_id, ref),
+            f"ノード {node_id} からKPI {ref} を削除",
+            "KPIを外しました。",
+        )
+        return here
+    if action == "comment":
+        try:
+            node_comment_add(
+                tree=tree, actor=_user(request), node_id=node_id, body=post.get("body", "")
+            )
+        except DocumentError as exc:
+            messages.error(request, "／".join(exc.problems))
+            return here
+        messages.success(request, "コメントを投稿しました。")
+        return here + "#comments"
+    raise Http404
+
+
+# --- versions, export, share ----------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def tree_compare(request: HttpRequest, code: str, tree_id: str) -> HttpResponse:
+    municipality, tree = _tree(request, code, str(tree_id))
+    versions = {str(v.number): v for v in version_list(tree=tree)}
+
+    def pick(key: str) -> tuple[str, TreeDocument]:
+        value = request.GET.get(key, "current")
+        if value == "current":
+            return "現在の内容", tree_document(tree)
+        version = versions.get(value)
+        if version is None:
+            raise Http404
+        return f"版 {version.number}「{version.name}」", tree_document(version)
+
+    before_label, before = pick("a")
+    after_label, after = pick("b")
+    context = {
+        "nav_section": "logictrees",
+        "municipality": municipality,
+        "tree": tree,
+        "versions": versions.values(),
+        "a": request.GET.get("a", "current"),
+        "b": request.GET.get("b", "current"),
+        "before_label": before_label,
+        "after_label": after_label,
+        "diff": document_diff(before, after),
+        "kind_labels": {str(k): v for k, v in KIND_LABELS.items()},
+        "field_labels": {
+            "label": "名称",
+            "parent": "つながる先（親）",
+            "department": "担当課",
+            "note": "メモ",
+            "wellbeing": "Well-Being の指標",
+            "kpis": "KPI",
+        },
+    }
+    return render(request, "logictrees/tree_compare.html", context)
+
+
+def _export(tree: LogicTree, document: TreeDocument, image_format: str, label: str) -> HttpResponse:
+    stem = f"logictree_{tree.municipality_id}_{tree.public_id.hex[:8]}"
+    if image_format == "json":
+        response: HttpResponse = JsonResponse(
+            document_to_data(document), json_dumps_params={"ensure_ascii": False, "indent": 1}
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
+        return response
+    chosen = IMAGE_FORMATS.get(image_format)
+    if chosen is None:
+        raise Http404
+    subtitle = f"{tree.municipality.name}　{label}"
+    response = HttpResponse(
+        tree_image(document, chosen, subtitle=subtitle), content_type=IMAGE_TYPES[chosen]
+    )
+    response["Content-Disposition"] = f'inline; filename="{stem}.{image_format}"'
+    return response
+
+
+@require_GET
+@staff_required
+def tree_export(request: HttpRequest, code: str, tree_id: str, image_format: str) -> HttpResponse:
+    _, tree = _tree(request, code, str(tree_id))
+    number = request.GET.get("version")
+    if number:
+        version = tree.versions.filter(number=number if number.isdigit() else 0).first()
+        if version is None:
+            raise Http404
+        return _export(
+            tree, tree_document(version), image_format, f"版 {version.number}「{version.name}」"
+        )
+    return _export(tree, tree_document(tree), image_format, "現在の内容")
+
+
+@require_GET
+def shared_tree(request: HttpRequest, token: str) -> HttpResponse:
+    """The read-only view behind a share link: no login, no forms, no comments."""
+    tree = logictree_shared(token=str(token))
+    if tree is None:
+        raise Http404
+    document = tree_document(tree)
+    context = {
+        "tree": tree,
+        "municipality": tree.municipality,
+        "token": token,
+        **_tree_context(tree.municipality, tree, document),
+    }
+    return render(request, "logictrees/shared.html", context)
+
+
+@require_GET
+def shared_image(request: HttpRequest, token: str, image_format: str) -> HttpResponse:
+    tree = logictree_shared(token=str(token))
+    if tree is None:
+        raise Http404
+    return _export(tree, tree_document(tree), image_format, "閲覧用")
