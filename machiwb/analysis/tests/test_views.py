@@ -74,7 +74,9 @@ def test_survey_list_links_the_survey(demo_survey: Survey, hashimoto_client: Cli
     assert "回答者 400 人" in page
 
 
-def test_page_shows_priorities_charts_and_peers(demo_survey: Survey, hashimoto_client: Client) -> None:
+def test_page_shows_priorities_charts_and_peers(
+    demo_survey: Survey, hashimoto_client: Client
+) -> None:
     response = hashimoto_client.get(_url(demo_survey))
     assert response.status_code == 200
     page = response.content.decode()
