@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
+
 from machiwb.indicators.models import ScoreCell, ScoreRun
 from machiwb.indicators.selectors import score_municipality, score_run_current
 from machiwb.surveys.models import Survey, SurveyType
@@ -71,10 +73,28 @@ def category_scores(
 
 
 def scored_municipality_codes(run: ScoreRun) -> list[str]:
-    """Codes of the municipalities with whole-population results in the run."""
-    return list(
-        ScoreCell.objects.filter(run=run, breakdown=ALL).values_list("municipality_id", flat=True)
+    """Codes of the municipalities with subjective category scores in the run.
+
+    A run can hold objective scores for every municipality; only those with survey results
+    can be compared on performance and gap. The list is cached per run (runs never change).
+    """
+    key = f"analysis:v1:scored:{run.public_id}"
+    cached = cache.get(key)
+    if isinstance(cached, list):
+        return cached
+    cells = ScoreCell.objects.filter(run=run, breakdown=ALL).values_list(
+        "municipality_id", "categories"
     )
+    codes = [
+        code
+        for code, categories in cells
+        if any(
+            isinstance(row, list) and len(row) > 1 and row[1] is not None
+            for row in categories.values()
+        )
+    ]
+    cache.set(key, codes, 3600)
+    return codes
 
 
 def peer_score_sets(

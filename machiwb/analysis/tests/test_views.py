@@ -13,7 +13,6 @@ from django.test import Client
 
 from machiwb.accounts.models import Role, User
 from machiwb.analysis import demo
-from machiwb.indicators.demo import load_demo_data as load_indicators_demo
 from machiwb.regions.models import Municipality
 from machiwb.surveys.models import Response, Survey, SurveyType
 from machiwb.surveys.services import survey_publish
@@ -24,10 +23,8 @@ HASHIMOTO = "302031"
 
 
 @pytest.fixture
-def demo_survey(regions_loaded: None) -> Survey:
-    out = OutputWrapper(io.StringIO())
-    load_indicators_demo(out)
-    demo.load_demo_data(out)
+def demo_survey(official_scores: None) -> Survey:
+    demo.load_demo_data(OutputWrapper(io.StringIO()))
     return Survey.objects.get(title=demo.TITLE)
 
 
@@ -133,7 +130,7 @@ def test_csv_lists_both_outcomes_in_catalog_order(
     assert shares == pytest.approx(100, abs=0.05)
 
 
-def test_too_few_respondents_says_so(regions_loaded: None, hashimoto_client: Client) -> None:
+def test_too_few_respondents_says_so(official_scores: None, hashimoto_client: Client) -> None:
     municipality = Municipality.objects.get(code=HASHIMOTO)
     survey = Survey.objects.create(
         survey_type=SurveyType.INDIVIDUAL,
@@ -142,7 +139,6 @@ def test_too_few_respondents_says_so(regions_loaded: None, hashimoto_client: Cli
         catalog_version="fy2023",
         title="小さな試行調査",
     )
-    load_indicators_demo(OutputWrapper(io.StringIO()))
     version = survey_publish(survey=survey, actor=None)
     Response.objects.bulk_create(
         Response(

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 
 import pytest
-from django.core.management.base import OutputWrapper
 
 from machiwb.accounts.models import Role, User
 from machiwb.audit.models import AuditEntry
-from machiwb.indicators.demo import load_demo_data as load_indicators_demo
 from machiwb.logictrees.document import DocumentError, NodeKind, NodeKpi, kpi_set, node_add
 from machiwb.logictrees.models import KpiCandidate, KpiKind, LogicTree, LogicTreeVersion
 from machiwb.logictrees.selectors import kpi_catalog, kpi_current_values, tree_document
@@ -172,9 +169,8 @@ def test_share_link_on_and_off(editor: User, kainan: Municipality) -> None:
 
 
 def test_kpi_catalog_holds_categories_items_kpis_and_operator_candidates(
-    kainan: Municipality,
+    official_scores: None,
 ) -> None:
-    load_indicators_demo(OutputWrapper(io.StringIO()))
     KpiCandidate.objects.create(
         code="online_applications", name_ja="オンライン申請件数", kind=KpiKind.OUTPUT, unit="件"
     )
@@ -185,8 +181,9 @@ def test_kpi_catalog_holds_categories_items_kpis_and_operator_candidates(
     assert refs["custom:online_applications"].group == "アウトプット指標"
 
 
-def test_current_values_come_from_the_published_results(kainan: Municipality) -> None:
-    load_indicators_demo(OutputWrapper(io.StringIO()))
+def test_current_values_come_from_the_published_results(
+    official_scores: None, kainan: Municipality
+) -> None:
     values = kpi_current_values(
         municipality=kainan, refs=["category:c01", "objective:c01", "item:c01_1", "custom:x"]
     )

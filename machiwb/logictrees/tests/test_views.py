@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import OutputWrapper
 from django.test import Client
 
 from machiwb.accounts.models import Role, User
-from machiwb.indicators.demo import load_demo_data as load_indicators_demo
 from machiwb.logictrees.models import LogicTree
 
 pytestmark = pytest.mark.django_db
@@ -22,11 +19,10 @@ KAINAN = "302023"
 
 @pytest.fixture
 def editor_client(
-    regions_loaded: None,
+    official_scores: None,
     staff_user_factory: Callable[..., User],
     verified_client: Callable[[User], Client],
 ) -> Client:
-    load_indicators_demo(OutputWrapper(io.StringIO()))
     return verified_client(staff_user_factory(municipality=KAINAN, role=Role.EDITOR))
 
 
