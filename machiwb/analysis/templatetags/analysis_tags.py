@@ -52,3 +52,9 @@ def decimals(value: float | None, digits: int = 2) -> str:
     if value is None:
         return "—"
     return f"{value:.{digits}f}".replace("-", "−")
+
+
+@register.filter
+def magnitude(value: float | None) -> str:
+    """The size of a difference without its sign, one decimal ("下回る" already says which way)."""
+    return "—" if value is None else f"{abs(value):.1f}"
