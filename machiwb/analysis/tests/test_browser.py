@@ -18,7 +18,7 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "bypass_csp": True}
 
 
-def test_staff_reads_the_analysis_on_a_phone(live_server: Any, page: Any) -> None:
+def test_staff_reads_the_analysis_on_a_phone(live_server: Any, page: Any, tmp_path: Any) -> None:
     from django.core.management import call_command
     from django.core.management.base import OutputWrapper
     from django.test import Client
@@ -51,7 +51,9 @@ def test_staff_reads_the_analysis_on_a_phone(live_server: Any, page: Any) -> Non
     assert page.locator("img[alt]").first.get_attribute("alt")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
     assert_accessible(page)
-    page.screenshot(path="/tmp/analysis-phone.png", full_page=True)
+    shot = tmp_path / "analysis-phone.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
 
     page.get_by_role("link", name="生活満足度との関係").click()
     assert "outcome=q4" in page.url
