@@ -23,6 +23,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from django.utils.functional import Promise as StrPromise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 SCHEMA = "machiwb.logic-tree/1"
 MAX_NODES = 300
 MAX_LABEL = 100
@@ -138,6 +142,38 @@ class TreeDocument:
 # --- parsing and validation -----------------------------------------------------------------
 
 
+#: Names of the levels in messages (also used on the pages and in the drawing).
+KIND_LABELS: dict[NodeKind, StrPromise] = {
+    NodeKind.GOAL: gettext_lazy("Well-Being の目標"),
+    NodeKind.OUTCOME: gettext_lazy("中間アウトカム"),
+    NodeKind.MEASURE: gettext_lazy("施策"),
+    NodeKind.RELATED_MEASURE: gettext_lazy("関連施策"),
+    NodeKind.OUTPUT: gettext_lazy("アウトプット"),
+}
+FIELD_NAMES: dict[str, StrPromise] = {
+    "label": gettext_lazy("名称"),
+    "department": gettext_lazy("担当課"),
+    "note": gettext_lazy("メモ"),
+    "title": gettext_lazy("ツリーの名前"),
+    "description": gettext_lazy("説明"),
+}
+
+
+def _field(key: str) -> str:
+    return str(FIELD_NAMES.get(key, key))
+
+
+def _node_where(node_id: object) -> str:
+    return _("ノード %(id)s") % {"id": node_id}
+
+
+def _cannot(kind: NodeKind, other: NodeKind) -> str:
+    return _("%(kind)sは%(other)sにつなげられません") % {
+        "kind": KIND_LABELS[kind],
+        "other": KIND_LABELS[other],
+    }
+
+
 class _Problems:
     def __init__(self) -> None:
         self.items: list[str] = []
@@ -159,13 +195,17 @@ def _text(
     if value is None:
         value = ""
     if not isinstance(value, str):
-        p.add(where, f"{key} must be text")
+        p.add(where, _("%(field)sは文字で入力してください") % {"field": _field(key)})
         return ""
     text: str = value.strip()
     if required and not text:
-        p.add(where, f"{key} is required")
+        p.add(where, _("%(field)sを入力してください") % {"field": _field(key)})
     if len(text) > limit:
-        p.add(where, f"{key} is longer than {limit} characters")
+        p.add(
+            where,
+            _("%(field)sは%(limit)s文字以内にしてください")
+            % {"field": _field(key), "limit": limit},
+        )
     return text
 
 
@@ -174,24 +214,28 @@ def _number(p: _Problems, where: str, raw: Mapping[str, Any], key: str) -> float
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        p.add(where, f"{key} must be a number")
+        p.add(where, _("%(field)sは数値で入力してください") % {"field": _field(key)})
         return None
     return float(value)
 
 
 def _kpi(p: _Problems, where: str, raw: Any) -> NodeKpi | None:
     if not isinstance(raw, dict):
-        p.add(where, "a KPI must be an object")
+        p.add(where, _("KPI はオブジェクトで書いてください"))
         return None
     ref = raw.get("ref")
     if not isinstance(ref, str) or not KPI_REF.match(ref):
-        p.add(where, f"ref {ref!r} is not a KPI reference such as category:c01 or kpi:<code>")
+        p.add(
+            where,
+            _("ref「%(ref)s」は category:c01 や kpi:<コード> のような KPI の参照ではありません")
+            % {"ref": ref},
+        )
         return None
     year = raw.get("target_year")
     if year is not None and (
         isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100
     ):
-        p.add(where, f"target_year {year!r} must be a year between 2000 and 2100")
+        p.add(where, _("目標年度「%(year)s」は2000〜2100年の西暦にしてください") % {"year": year})
         year = None
     return NodeKpi(
         ref=ref,
@@ -205,43 +249,54 @@ def _kpi(p: _Problems, where: str, raw: Any) -> NodeKpi | None:
 def _node(p: _Problems, index: int, raw: Any) -> Node | None:
     where = f"nodes[{index}]"
     if not isinstance(raw, dict):
-        p.add(where, "a node must be an object")
+        p.add(where, _("ノードはオブジェクトで書いてください"))
         return None
     node_id = raw.get("id")
     if not isinstance(node_id, str) or not NODE_ID.match(node_id):
-        p.add(where, f"id {node_id!r} must be lower-case letters, digits, - or _ (max 40)")
+        p.add(
+            where,
+            _("id「%(id)s」は半角英小文字で始まり、英小文字・数字・-・_ の40文字以内にしてください")
+            % {"id": node_id},
+        )
         return None
-    where = f"node {node_id}"
+    where = _node_where(node_id)
     try:
         kind = NodeKind(str(raw.get("kind")))
     except ValueError:
-        p.add(where, f"kind {raw.get('kind')!r} is not one of {', '.join(NodeKind)}")
+        p.add(
+            where,
+            _("種類「%(kind)s」は %(kinds)s のどれかにしてください")
+            % {"kind": raw.get("kind"), "kinds": ", ".join(NodeKind)},
+        )
         return None
     parent = raw.get("parent")
     if parent is not None and not isinstance(parent, str):
-        p.add(where, "parent must be a node id or null")
+        p.add(where, _("parent はノードの id か null にしてください"))
         parent = None
     wellbeing = raw.get("wellbeing")
     if kind == NodeKind.GOAL:
         if not isinstance(wellbeing, str) or not WELLBEING.match(wellbeing):
             p.add(
-                where, "the goal needs wellbeing = a category (c01…c24) or overall question (q1…q5)"
+                where,
+                _(
+                    "目標ノードには wellbeing（c01〜c24 のカテゴリーか q1〜q5 の総合設問）が必要です"
+                ),
             )
     elif wellbeing is not None:
-        p.add(where, "only the goal has a wellbeing reference")
+        p.add(where, _("wellbeing を持てるのは目標ノードだけです"))
         wellbeing = None
     kpis_raw = raw.get("kpis", [])
     if not isinstance(kpis_raw, list):
-        p.add(where, "kpis must be a list")
+        p.add(where, _("kpis はリストにしてください"))
         kpis_raw = []
     if len(kpis_raw) > MAX_KPIS_PER_NODE:
-        p.add(where, f"more than {MAX_KPIS_PER_NODE} KPIs")
+        p.add(where, _("KPI は1ノード%(max)s件までです") % {"max": MAX_KPIS_PER_NODE})
     kpis = [
         k for i, r in enumerate(kpis_raw) if (k := _kpi(p, f"{where} kpis[{i}]", r)) is not None
     ]
     refs = [k.ref for k in kpis]
     if len(set(refs)) != len(refs):
-        p.add(where, "the same KPI is attached twice")
+        p.add(where, _("同じ KPI が2回設定されています"))
     return Node(
         id=node_id,
         kind=kind,
@@ -258,31 +313,34 @@ def _check_structure(p: _Problems, nodes: Sequence[Node], links: Sequence[Link])
     by_id: dict[str, Node] = {}
     for node in nodes:
         if node.id in by_id:
-            p.add(f"node {node.id}", "the id is used twice")
+            p.add(_node_where(node.id), _("この id は2回使われています"))
         by_id[node.id] = node
     goals = [n for n in nodes if n.kind == NodeKind.GOAL]
     if len(goals) != 1:
-        p.add("nodes", f"a tree has exactly one goal (found {len(goals)})")
+        p.add(
+            "nodes",
+            _("目標ノードは1つだけにしてください（%(count)s個あります）") % {"count": len(goals)},
+        )
     for node in nodes:
-        where = f"node {node.id}"
+        where = _node_where(node.id)
         if node.kind == NodeKind.GOAL:
             if node.parent is not None:
-                p.add(where, "the goal has no parent")
+                p.add(where, _("目標ノードには親を設定できません"))
             continue
         if node.parent is None:
-            p.add(where, "needs a parent")
+            p.add(where, _("つながる先（親）が必要です"))
             continue
         parent = by_id.get(node.parent)
         if parent is None:
-            p.add(where, f"parent {node.parent!r} does not exist")
+            p.add(where, _("親「%(parent)s」というノードはありません") % {"parent": node.parent})
         elif parent.kind not in ALLOWED_PARENTS[node.kind]:
-            p.add(where, f"a {node.kind} cannot contribute to a {parent.kind}")
+            p.add(where, _cannot(node.kind, parent.kind))
     for node in nodes:
         seen = {node.id}
         current = node
         while current.parent is not None and current.parent in by_id:
             if current.parent in seen:
-                p.add(f"node {node.id}", "its parents form a loop")
+                p.add(_node_where(node.id), _("親をたどると輪になっています"))
                 break
             seen.add(current.parent)
             current = by_id[current.parent]
@@ -291,10 +349,14 @@ def _check_structure(p: _Problems, nodes: Sequence[Node], links: Sequence[Link])
         where = f"links[{i}]"
         source, target = by_id.get(link.source), by_id.get(link.target)
         if source is None or target is None:
-            p.add(where, f"{link.source} → {link.target}: both nodes must exist")
+            p.add(
+                where,
+                _("%(source)s → %(target)s：両方のノードが必要です")
+                % {"source": link.source, "target": link.target},
+            )
             continue
         if link.source == link.target:
-            p.add(where, "a node cannot link to itself")
+            p.add(where, _("ノードを自分自身にはつなげません"))
             continue
         key = (
             (link.type, *sorted((link.source, link.target)))
@@ -302,34 +364,34 @@ def _check_structure(p: _Problems, nodes: Sequence[Node], links: Sequence[Link])
             else (link.type, link.source, link.target)
         )
         if key in pairs:
-            p.add(where, "the same link is given twice")
+            p.add(where, _("同じつながりが2回あります"))
         pairs.add(key)  # type: ignore[arg-type]
         if link.type == LinkType.SYNERGY:
             if source.kind not in SYNERGY_KINDS or target.kind not in SYNERGY_KINDS:
-                p.add(where, "synergy links join two measures (施策・関連施策)")
+                p.add(where, _("相乗効果のつながりは施策・関連施策どうしに限ります"))
         elif target.kind not in ALLOWED_PARENTS[source.kind]:
-            p.add(where, f"a {source.kind} cannot contribute to a {target.kind}")
+            p.add(where, _cannot(source.kind, target.kind))
         elif source.parent == target.id:
-            p.add(where, "the node already contributes to its parent")
+            p.add(where, _("このノードはすでに親へ寄与しています"))
 
 
 def document_parse(data: Any) -> TreeDocument:
     """Validate a decoded JSON document; raises DocumentError listing every problem."""
     p = _Problems()
     if not isinstance(data, dict):
-        raise DocumentError(["the document must be a JSON object"])
+        raise DocumentError([_("JSON のオブジェクト（{…}）にしてください")])
     if data.get("schema") != SCHEMA:
-        p.add("schema", f"must be {SCHEMA!r}")
+        p.add("schema", _("「%(schema)s」にしてください") % {"schema": SCHEMA})
     raw_nodes = data.get("nodes")
     if not isinstance(raw_nodes, list) or not raw_nodes:
-        raise DocumentError([*p.items, "nodes: a non-empty list is required"])
+        raise DocumentError([*p.items, "nodes: " + _("ノードのリストが空です")])
     if len(raw_nodes) > MAX_NODES:
-        p.add("nodes", f"at most {MAX_NODES} nodes")
+        p.add("nodes", _("ノードは%(max)s個までです") % {"max": MAX_NODES})
     nodes = [n for i, raw in enumerate(raw_nodes) if (n := _node(p, i, raw)) is not None]
     links: list[Link] = []
     raw_links = data.get("links", [])
     if not isinstance(raw_links, list):
-        p.add("links", "must be a list")
+        p.add("links", _("リストにしてください"))
         raw_links = []
     for i, raw in enumerate(raw_links):
         if (
@@ -337,12 +399,16 @@ def document_parse(data: Any) -> TreeDocument:
             or not isinstance(raw.get("source"), str)
             or not isinstance(raw.get("target"), str)
         ):
-            p.add(f"links[{i}]", "needs source and target node ids")
+            p.add(f"links[{i}]", _("source と target のノード id が必要です"))
             continue
         try:
             link_type = LinkType(raw.get("type", LinkType.CONTRIBUTES))
         except ValueError:
-            p.add(f"links[{i}]", f"type {raw.get('type')!r} is not contributes or synergy")
+            p.add(
+                f"links[{i}]",
+                _("種類「%(type)s」は contributes か synergy にしてください")
+                % {"type": raw.get("type")},
+            )
             continue
         links.append(Link(raw["source"], raw["target"], link_type))
     title = _text(p, "title", data, "title", MAX_LABEL, required=True)
@@ -438,9 +504,11 @@ def node_delete(document: TreeDocument, node_id: str) -> TreeDocument:
     """Delete a node without children, with its links. The goal cannot be deleted."""
     node = document.node(node_id)
     if node.kind == NodeKind.GOAL:
-        raise DocumentError([f"node {node_id}: the goal cannot be deleted"])
+        raise DocumentError([f"{_node_where(node_id)}: " + _("目標ノードは削除できません")])
     if document.children(node_id):
-        raise DocumentError([f"node {node_id}: move or delete its child nodes first"])
+        raise DocumentError(
+            [f"{_node_where(node_id)}: " + _("下にあるノードを先に移動するか削除してください")]
+        )
     return _validated(
         replace(
             document,

@@ -17,16 +17,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from machiwb.charts.render import japanese_font_family
-from machiwb.logictrees.document import LinkType, NodeKind, TreeDocument
+from machiwb.logictrees.document import KIND_LABELS, LinkType, NodeKind, TreeDocument
 
 ImageFormat = Literal["png", "svg", "pdf"]
-KIND_LABELS = {
-    NodeKind.GOAL: "Well-Being の目標",
-    NodeKind.OUTCOME: "中間アウトカム",
-    NodeKind.MEASURE: "施策",
-    NodeKind.RELATED_MEASURE: "関連施策",
-    NodeKind.OUTPUT: "アウトプット",
-}
 #: Fill colours (light) with a dark border each, text stays #1a1a1a for contrast.
 KIND_COLOURS = {
     NodeKind.GOAL: ("#e8f1fe", "#0017c1"),
@@ -124,7 +117,7 @@ def tree_figure(document: TreeDocument, *, subtitle: str = "") -> Figure:
             )
         )
         lines = textwrap.wrap(node.label, WRAP)[:3]
-        header = KIND_LABELS[node.kind] + (f"｜{node.department}" if node.department else "")
+        header = str(KIND_LABELS[node.kind]) + (f"｜{node.department}" if node.department else "")
         ax.text(
             x - box_w / 2 + 0.08, y - box_h / 2 + 0.06, header, fontsize=6.5, va="top", color=border
         )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from machiwb.accounts.models import User
 from machiwb.audit.services import audit_log_write
@@ -44,7 +45,9 @@ def logictree_create(
     if reference_code:
         reference = reference_tree(reference_code)
         if reference is None:
-            raise DocumentError([f"reference tree {reference_code!r} does not exist"])
+            raise DocumentError(
+                [_("参照ツリー「%(code)s」はありません") % {"code": reference_code}]
+            )
         document = reference.document
     else:
         document = document_parse(
@@ -114,11 +117,11 @@ def logictree_version_save(*, tree: LogicTree, actor: User, name: str) -> LogicT
     """Freeze the working copy as a named version (たたき台, 第2版 …)."""
     name = name.strip()
     if not name or len(name) > 50:
-        raise DocumentError(["版の名前は1〜50文字で入力してください"])
+        raise DocumentError([_("版の名前は1〜50文字で入力してください")])
     with transaction.atomic():
         locked = LogicTree.objects.select_for_update().get(pk=tree.pk)
         if locked.versions.filter(name=name).exists():
-            raise DocumentError([f"版「{name}」はすでにあります"])
+            raise DocumentError([_("版「%(name)s」はすでにあります") % {"name": name}])
         number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = LogicTreeVersion.objects.create(
             tree=locked, number=number, name=name, document=locked.document, created_by=actor
@@ -181,7 +184,7 @@ def logictree_import(*, tree: LogicTree, actor: User, data: object) -> LogicTree
 def node_comment_add(*, tree: LogicTree, actor: User, node_id: str, body: str) -> NodeComment:
     body = body.strip()
     if not body or len(body) > 1000:
-        raise DocumentError(["コメントは1〜1000文字で入力してください"])
+        raise DocumentError([_("コメントは1〜1000文字で入力してください")])
     document_parse(tree.document).node(node_id)  # KeyError for an unknown node
     with transaction.atomic():
         comment = NodeComment.objects.create(tree=tree, node_id=node_id, body=body, author=actor)

@@ -17,6 +17,7 @@ from machiwb.accounts.decorators import staff_required
 from machiwb.accounts.models import Role, User
 from machiwb.logictrees.document import (
     ALLOWED_PARENTS,
+    KIND_LABELS,
     DocumentError,
     LinkType,
     NodeKind,
@@ -35,7 +36,7 @@ from machiwb.logictrees.document import (
 )
 from machiwb.logictrees.models import LogicTree
 from machiwb.logictrees.reference import reference_tree, reference_trees
-from machiwb.logictrees.render import KIND_LABELS, ImageFormat, tree_image
+from machiwb.logictrees.render import ImageFormat, tree_image
 from machiwb.logictrees.selectors import (
     kpi_catalog,
     kpi_current_values,

@@ -74,46 +74,55 @@ def test_every_reference_tree_is_valid_and_has_all_levels() -> None:
 def test_a_broken_reference_file_names_the_file(tmp_path: Any) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{"schema": "machiwb.logic-tree/1", "title": "x", "nodes": []}', "utf-8")
-    with pytest.raises(DocumentError, match="broken.json: nodes: a non-empty list is required"):
+    with pytest.raises(DocumentError, match="broken.json: nodes: ノードのリストが空です"):
         reference_read(path)
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d.update(schema="other/1"), "schema: must be 'machiwb.logic-tree/1'"),
-        (lambda d: d["nodes"][1].update(id="O 1"), "nodes[1]: id 'O 1' must be lower-case"),
-        (lambda d: d["nodes"][1].update(kind="vision"), "node o1: kind 'vision' is not one of"),
-        (lambda d: d["nodes"][0].update(wellbeing="c25"), "node goal: the goal needs wellbeing"),
-        (lambda d: d["nodes"][2].update(label=""), "node m1: label is required"),
-        (lambda d: d["nodes"][2].update(label="あ" * 101), "node m1: label is longer than 100"),
-        (lambda d: d["nodes"][2].update(parent="zz"), "node m1: parent 'zz' does not exist"),
+        (lambda d: d.update(schema="other/1"), "schema: 「machiwb.logic-tree/1」にしてください"),
+        (lambda d: d["nodes"][1].update(id="O 1"), "nodes[1]: id「O 1」は半角英小文字で始まり"),
+        (
+            lambda d: d["nodes"][1].update(kind="vision"),
+            "ノード o1: 種類「vision」は goal, outcome",
+        ),
+        (lambda d: d["nodes"][0].update(wellbeing="c25"), "ノード goal: 目標ノードには wellbeing"),
+        (lambda d: d["nodes"][2].update(label=""), "ノード m1: 名称を入力してください"),
+        (
+            lambda d: d["nodes"][2].update(label="あ" * 101),
+            "ノード m1: 名称は100文字以内にしてください",
+        ),
+        (
+            lambda d: d["nodes"][2].update(parent="zz"),
+            "ノード m1: 親「zz」というノードはありません",
+        ),
         (
             lambda d: d["nodes"][4].update(parent="goal"),
-            "node p1: a output cannot contribute to a goal",
+            "ノード p1: アウトプットはWell-Being の目標につなげられません",
         ),
-        (lambda d: d["nodes"][3].update(id="m1"), "node m1: the id is used twice"),
+        (lambda d: d["nodes"][3].update(id="m1"), "ノード m1: この id は2回使われています"),
         (
             lambda d: d["nodes"][1].update(kind="goal", wellbeing="q1"),
-            "a tree has exactly one goal (found 2)",
+            "目標ノードは1つだけにしてください（2個あります）",
         ),
         (
             lambda d: d["links"].append({"source": "o1", "target": "m1", "type": "synergy"}),
-            "links[1]: synergy links join two measures",
+            "links[1]: 相乗効果のつながりは施策・関連施策どうしに限ります",
         ),
         (
             lambda d: d["links"].append({"source": "m2", "target": "m1", "type": "synergy"}),
-            "links[1]: the same link is given twice",
+            "links[1]: 同じつながりが2回あります",
         ),
         (
             lambda d: d["nodes"][2].update(kpis=[{"ref": "score c01", "label": "x"}]),
-            "node m1 kpis[0]: ref 'score c01' is not a KPI reference",
+            "ノード m1 kpis[0]: ref「score c01」は category:c01",
         ),
         (
             lambda d: d["nodes"][2].update(
                 kpis=[{"ref": "category:c06", "label": "子育て", "target_year": 1999}]
             ),
-            "target_year 1999 must be a year between 2000 and 2100",
+            "目標年度「1999」は2000〜2100年の西暦にしてください",
         ),
     ],
 )
@@ -127,11 +136,11 @@ def test_a_loop_of_outcomes_is_refused() -> None:
     data = _data()
     data["nodes"].append({"id": "o2", "kind": "outcome", "label": "a", "parent": "o3"})
     data["nodes"].append({"id": "o3", "kind": "outcome", "label": "b", "parent": "o2"})
-    assert "node o2: its parents form a loop" in _problems(data)
+    assert "ノード o2: 親をたどると輪になっています" in _problems(data)
 
 
 def test_not_an_object_is_refused() -> None:
-    assert _problems([1, 2]) == ["the document must be a JSON object"]
+    assert _problems([1, 2]) == ["JSON のオブジェクト（{…}）にしてください"]
 
 
 def test_edits_return_new_validated_documents() -> None:
@@ -144,7 +153,7 @@ def test_edits_return_new_validated_documents() -> None:
     assert "output-1" not in {n.id for n in document.nodes}  # the original is untouched
     moved = node_update(added, "output-1", parent="m1")
     assert [c.id for c in moved.children("m1")] == ["p1", "output-1"]
-    with pytest.raises(DocumentError, match="a output cannot contribute to a outcome"):
+    with pytest.raises(DocumentError, match="アウトプットは中間アウトカムにつなげられません"):
         node_update(added, "output-1", parent="o1")
     with pytest.raises(ValueError, match="cannot change kind"):
         node_update(added, "output-1", kind=NodeKind.MEASURE)
@@ -152,9 +161,9 @@ def test_edits_return_new_validated_documents() -> None:
 
 def test_delete_refuses_the_goal_and_nodes_with_children_and_drops_links() -> None:
     document = document_parse(_data())
-    with pytest.raises(DocumentError, match="the goal cannot be deleted"):
+    with pytest.raises(DocumentError, match="目標ノードは削除できません"):
         node_delete(document, "goal")
-    with pytest.raises(DocumentError, match="move or delete its child nodes first"):
+    with pytest.raises(DocumentError, match="下にあるノードを先に移動するか削除してください"):
         node_delete(document, "m1")
     smaller = node_delete(document, "m2")
     assert "m2" not in {n.id for n in smaller.nodes}
@@ -165,7 +174,7 @@ def test_links_and_kpis() -> None:
     document = document_parse(_data())
     linked = link_add(document, source="p1", target="m2", link_type=LinkType.CONTRIBUTES)
     assert len(linked.links) == 2
-    with pytest.raises(DocumentError, match="already contributes to its parent"):
+    with pytest.raises(DocumentError, match="すでに親へ寄与しています"):
         link_add(document, source="p1", target="m1", link_type=LinkType.CONTRIBUTES)
     assert link_remove(linked, source="p1", target="m2", link_type=LinkType.CONTRIBUTES) == document
     kpi = NodeKpi(

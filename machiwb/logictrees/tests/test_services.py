@@ -53,7 +53,7 @@ def test_create_from_scratch_has_only_the_goal(editor: User, kainan: Municipalit
     tree = logictree_create(municipality=kainan, actor=editor, title="暮らしの満足", wellbeing="q4")
     document = tree_document(tree)
     assert [(n.kind, n.wellbeing) for n in document.nodes] == [(NodeKind.GOAL, "q4")]
-    with pytest.raises(DocumentError, match="reference tree 'space' does not exist"):
+    with pytest.raises(DocumentError, match="参照ツリー「space」はありません"):
         logictree_create(municipality=kainan, actor=editor, title="x", reference_code="space")
 
 
@@ -134,7 +134,7 @@ def test_import_is_all_or_nothing(editor: User, kainan: Municipality) -> None:
                 "nodes": [{"id": "a", "kind": "outcome", "label": "a"}],
             },
         )
-    assert "node a: needs a parent" in caught.value.problems
+    assert "ノード a: つながる先（親）が必要です" in caught.value.problems
     tree.refresh_from_db()
     assert tree.document == before
     other = logictree_create(

@@ -122,12 +122,15 @@ def test_bad_input_gets_a_precise_message_and_changes_nothing(
             {"action": "kpi_set", "revision": "1", "ref": "kpi:unknown"},
             "KPI候補の一覧からKPIを選んでください。",
         ),
-        ({"action": "delete", "revision": "1"}, "move or delete its child nodes first"),
+        ({"action": "delete", "revision": "1"}, "下にあるノードを先に移動するか削除してください"),
         (
             {"action": "update", "revision": "0", "label": "x"},
             "ほかの人が先にこのツリーを更新しました",
         ),
-        ({"action": "update", "revision": "1", "label": "", "parent": "goal"}, "label is required"),
+        (
+            {"action": "update", "revision": "1", "label": "", "parent": "goal"},
+            "名称を入力してください",
+        ),
     ]
     for data, message in cases:
         response = editor_client.post(_url(tree, "nodes/outcome-1/"), data, follow=True)
@@ -186,7 +189,7 @@ def test_import_refuses_a_broken_file_and_accepts_an_export(
         {"action": "import", "file": SimpleUploadedFile("t.json", json.dumps(broken).encode())},
         follow=True,
     )
-    assert any("parent 'nowhere' does not exist" in m for m in _messages(response))
+    assert any("親「nowhere」というノードはありません" in m for m in _messages(response))
     response = editor_client.post(
         _url(tree),
         {"action": "import", "file": SimpleUploadedFile("t.json", b"{nope")},
