@@ -95,3 +95,42 @@ def faq_search(query: str = "") -> list[FaqTopic]:
         topic.entries.append((entry, markdown_to_safe_html(entry.answer)))
     order = [code for code, _label in FaqEntry.Topic.choices]
     return sorted(topics.values(), key=lambda t: order.index(t.code))
+
+
+@dataclass(frozen=True)
+class WorkbookChoice:
+    """A municipality, survey type and fiscal year that has current results to download."""
+
+    municipality_code: str
+    municipality_name: str
+    prefecture_name: str
+    fiscal_year: int
+    survey_type: str
+    survey_type_label: str
+
+
+def workbook_choices() -> list[WorkbookChoice]:
+    """Every (municipality, survey type, fiscal year) with current results, by code and year.
+
+    Ordered by 団体コード, newest year first — never by a score.
+    """
+    from machiwb.indicators.compute import ALL
+    from machiwb.indicators.models import ScoreCell
+    from machiwb.surveys.models import SurveyType
+
+    cells = (
+        ScoreCell.objects.filter(run__is_current=True, breakdown=ALL)
+        .select_related("municipality__prefecture", "run")
+        .order_by("municipality_id", "-run__fiscal_year", "run__survey_type")
+    )
+    return [
+        WorkbookChoice(
+            municipality_code=cell.municipality.code,
+            municipality_name=cell.municipality.name,
+            prefecture_name=cell.municipality.prefecture.name,
+            fiscal_year=cell.run.fiscal_year,
+            survey_type=cell.run.survey_type,
+            survey_type_label=str(SurveyType(cell.run.survey_type).label),
+        )
+        for cell in cells
+    ]

@@ -11,6 +11,12 @@ urlpatterns = [
     path("using/", views.using, name="using"),
     path("using/steps/<int:number>/", views.step, name="step"),
     path("using/workshop/", views.workshop, name="workshop"),
+    path("using/workbook/", views.workbook, name="workbook"),
+    path(
+        "using/workbook/<str:code>/<str:survey_type>/<int:fiscal_year>.xlsx",
+        views.workbook_download,
+        name="workbook_download",
+    ),
     path("survey/", views.individual_survey, name="individual_survey"),
     path("survey/questionnaire.pdf", views.questionnaire_pdf, name="questionnaire_pdf"),
     path("faq/", views.faq, name="faq"),

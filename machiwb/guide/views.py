@@ -15,7 +15,16 @@ from machiwb.guide.content import (
     url_if_installed,
     workshop_parts,
 )
-from machiwb.guide.selectors import category_guide, faq_search, guide_catalog
+from machiwb.guide.selectors import (
+    category_guide,
+    faq_search,
+    guide_catalog,
+    workbook_choices,
+)
+from machiwb.guide.workbook import workbook_build
+from machiwb.indicators.selectors import score_run_current
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_GET
@@ -112,3 +121,25 @@ def faq(request: HttpRequest) -> HttpResponse:
         "count": sum(len(t.entries) for t in topics),
     }
     return render(request, "guide/faq.html", context)
+
+
+@require_GET
+def workbook(request: HttpRequest) -> HttpResponse:
+    """分析用ワークブック: the municipalities, survey types and years that can be downloaded."""
+    context = {"nav_section": "using", "choices": workbook_choices()}
+    return render(request, "guide/workbook.html", context)
+
+
+@require_GET
+def workbook_download(
+    request: HttpRequest, code: str, survey_type: str, fiscal_year: int
+) -> HttpResponse:
+    """The .xlsx of one municipality, survey type and fiscal year (current results)."""
+    run = score_run_current(fiscal_year=fiscal_year, survey_type=survey_type)
+    if run is None or not run.cells.filter(municipality_id=code).exists():
+        raise Http404
+    content = workbook_build(run=run, municipality_code=code)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    filename = f"machiwb-workbook-{code}-{survey_type}-{fiscal_year}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
