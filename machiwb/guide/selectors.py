@@ -109,8 +109,8 @@ class WorkbookChoice:
     survey_type_label: str
 
 
-def workbook_choices() -> list[WorkbookChoice]:
-    """Every (municipality, survey type, fiscal year) with current results, by code and year.
+def workbook_choices(*, municipality_codes: list[str]) -> list[WorkbookChoice]:
+    """(municipality, survey type, fiscal year) with current results for these municipalities.
 
     Ordered by 団体コード, newest year first — never by a score.
     """
@@ -119,7 +119,9 @@ def workbook_choices() -> list[WorkbookChoice]:
     from machiwb.surveys.models import SurveyType
 
     cells = (
-        ScoreCell.objects.filter(run__is_current=True, breakdown=ALL)
+        ScoreCell.objects.filter(
+            run__is_current=True, breakdown=ALL, municipality_id__in=municipality_codes
+        )
         .select_related("municipality__prefecture", "run")
         .order_by("municipality_id", "-run__fiscal_year", "run__survey_type")
     )

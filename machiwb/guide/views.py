@@ -23,6 +23,7 @@ from machiwb.guide.selectors import (
 )
 from machiwb.guide.workbook import workbook_build
 from machiwb.indicators.selectors import score_run_current
+from machiwb.regions.selectors import municipality_search
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -125,8 +126,15 @@ def faq(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def workbook(request: HttpRequest) -> HttpResponse:
-    """分析用ワークブック: the municipalities, survey types and years that can be downloaded."""
-    context = {"nav_section": "using", "choices": workbook_choices()}
+    """分析用ワークブック: find a municipality, then pick a survey type and fiscal year."""
+    query = request.GET.get("q", "")[:50]
+    found = municipality_search(query=query) if query.strip() else []
+    context = {
+        "nav_section": "using",
+        "query": query,
+        "found": len(found),
+        "choices": workbook_choices(municipality_codes=[m.code for m in found]),
+    }
     return render(request, "guide/workbook.html", context)
 
 

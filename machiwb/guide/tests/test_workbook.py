@@ -26,8 +26,8 @@ def official_results(regions_loaded: None) -> None:
 def test_workbook_has_the_documented_sheets_in_catalog_order_with_charts(
     client: Client, official_results: None
 ) -> None:
-    choice = next(c for c in workbook_choices() if c.municipality_code == "302015")
-    html = client.get(reverse("guide:workbook")).content.decode()
+    choice = next(iter(workbook_choices(municipality_codes=["302015"])))
+    html = client.get(reverse("guide:workbook"), {"q": "和歌山"}).content.decode()
     url = reverse(
         "guide:workbook_download",
         args=[choice.municipality_code, choice.survey_type, choice.fiscal_year],
@@ -54,3 +54,8 @@ def test_no_results_is_404(client: Client, official_results: None) -> None:
     assert client.get(url).status_code == 404
     url = reverse("guide:workbook_download", args=["302015", "individual", 2026])
     assert client.get(url).status_code == 404
+
+
+def test_search_that_finds_no_municipality_says_so(client: Client, official_results: None) -> None:
+    html = client.get(reverse("guide:workbook"), {"q": "存在しない町"}).content.decode()
+    assert "見つかりません" in html
