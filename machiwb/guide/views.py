@@ -98,6 +98,7 @@ def individual_survey(request: HttpRequest) -> HttpResponse:
     context = {
         "nav_section": "survey",
         "questionnaire_pdf_url": reverse("guide:questionnaire_pdf"),
+        "staff_login_url": url_if_installed("accounts:login"),
     }
     return render(request, "guide/individual_survey.html", context)
 
