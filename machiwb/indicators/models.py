@@ -200,6 +200,9 @@ class ScoreRun(BaseModel):
     parameters = models.JSONField(_("算出の設定"), default=dict)
     reference = models.JSONField(_("基準集団の統計"), default=dict)
     inputs = models.JSONField(_("入力の来歴"), default=dict)
+    layout = models.JSONField(
+        _("結果の並び"), default=dict, help_text=_("items / categories / kpis のコードの順")
+    )
     inputs_sha256 = models.CharField(_("入力のSHA-256"), max_length=64)
     results_sha256 = models.CharField(_("結果のSHA-256"), max_length=64)
     municipality_count = models.PositiveIntegerField(_("市区町村数"), default=0)
@@ -232,10 +235,12 @@ class ScoreCell(models.Model):
     """The results of one municipality and breakdown (内訳) in a run.
 
     ``breakdown`` is ``all``, ``age3`` (年代), ``gender2`` (性別) or ``age3_gender2``. The JSON
-    fields are keyed by catalog code: ``items`` {c01_1: [実数, 偏差値, n]}, ``categories``
-    {c01: [主観実数, 主観偏差値, n, 客観偏差値, KPIs with data, KPIs in category]},
-    ``kpis`` {code: [value, 偏差値]} (``all`` only) and ``overall`` {q1: [mean, n,
-    {answer: %}]}. 偏差値 are unclipped; ``n`` is null where a published source gives none.
+    fields hold parallel lists in the order of the run's ``layout`` (catalog order):
+    ``items`` [実数[], 偏差値[], n[]] (``all`` only), ``categories`` [主観実数[], 主観偏差値[],
+    n[], 客観偏差値[], KPIs with data[], KPIs in category[]] (the objective lists on ``all``
+    only), ``kpis`` [value[], 偏差値[]] (``all`` only); ``overall`` is {q1: [mean, n, answer
+    counts from the scale minimum]} (published rows: {answer: %}). Numbers keep 4 decimals;
+    偏差値 are unclipped; ``n`` is null where a published source gives none.
     """
 
     run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="cells")

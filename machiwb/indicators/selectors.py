@@ -201,14 +201,39 @@ def score_available(*, municipality_code: str) -> list[tuple[int, str]]:
     return sorted(set(pairs), key=lambda p: (-p[0], p[1]))
 
 
+def _by_code(codes: list[str], lists: Any, width: int) -> dict[str, list[Any]]:
+    """Turn a cell's parallel lists back into {code: [first, second, …]} (width values)."""
+    if not lists:
+        return {}
+    columns = [*lists, *([None] * len(codes),) * (width - len(lists))][:width]
+    return {
+        code: [column[i] for column in columns]
+        for i, code in enumerate(codes)
+        if any(column[i] is not None for column in columns[:2] + columns[3:4])
+    }
+
+
+def _cell_items(run: ScoreRun, cell: ScoreCell | None) -> dict[str, list[Any]]:
+    return _by_code(run.layout.get("items", []), cell.items if cell else [], 3)
+
+
+def _cell_categories(run: ScoreRun, cell: ScoreCell | None) -> dict[str, list[Any]]:
+    return _by_code(run.layout.get("categories", []), cell.categories if cell else [], 6)
+
+
+def _cell_kpis(run: ScoreRun, cell: ScoreCell | None) -> dict[str, list[Any]]:
+    return _by_code(run.layout.get("kpis", []), cell.kpis if cell else [], 2)
+
+
 def _num(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
 def _category_scores(
-    catalog: CatalogVersion, cell: ScoreCell | None, *, suppressed: bool
+    run: ScoreRun, cell: ScoreCell | None, *, suppressed: bool
 ) -> list[CategoryScore]:
-    data = cell.categories if cell is not None else {}
+    catalog = run.catalog
+    data = _cell_categories(run, cell)
     out = []
     for category in catalog.categories.select_related("group").order_by("order"):
         row = data.get(category.code) or [None] * 6
@@ -239,6 +264,18 @@ def _category_scores(
     return out
 
 
+def _distribution(
+    stored: dict[str, float] | list[int], n: int | None, scale_min: int
+) -> tuple[tuple[int, float], ...]:
+    """(answer, %) pairs: computed rows store answer counts, published rows the % as issued."""
+    if isinstance(stored, dict):
+        return tuple(sorted((int(a), float(p)) for a, p in stored.items()))
+    total = n or sum(stored)
+    return tuple(
+        (scale_min + k, round(100.0 * c / total, 4) if total else 0.0) for k, c in enumerate(stored)
+    )
+
+
 def _overall(
     catalog: CatalogVersion, cell: ScoreCell | None, *, suppressed: bool
 ) -> list[OverallResult]:
@@ -256,9 +293,7 @@ def _overall(
                 scale_max=question.scale_max,
                 mean=None if hidden else _num(mean),
                 n=None if hidden else n,
-                distribution=()
-                if hidden
-                else tuple(sorted((int(a), float(p)) for a, p in distribution.items())),
+                distribution=() if hidden else _distribution(distribution, n, question.scale_min),
                 suppressed=hidden,
             )
         )
@@ -327,7 +362,7 @@ def score_municipality(
         n=None if cell is None or suppressed else cell.n,
         suppressed=suppressed,
         min_public_n=minimum,
-        categories=tuple(_category_scores(run.catalog, cell, suppressed=suppressed)),
+        categories=tuple(_category_scores(run, cell, suppressed=suppressed)),
         overall=tuple(_overall(run.catalog, cell, suppressed=suppressed)),
         profile=tuple(_profile(run, municipality_code)) if breakdown == ALL else (),
     )
@@ -370,8 +405,8 @@ def score_explain(
     cell = ScoreCell.objects.filter(
         run=run, municipality_id=municipality_code, breakdown=ALL
     ).first()
-    item_data = cell.items if cell is not None else {}
-    kpi_data = cell.kpis if cell is not None else {}
+    item_data = _cell_items(run, cell)
+    kpi_data = _cell_kpis(run, cell)
     reference = run.reference or {}
     item_reference = reference.get("items", {})
     kpi_reference = reference.get("kpis", {})

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
 from machiwb.accounts.models import User
@@ -20,6 +20,7 @@ from machiwb.indicators.catalog import CatalogDef
 from machiwb.indicators.compute import (
     ALL,
     AnswerCells,
+    FloatArray,
     ItemSpec,
     KpiSpec,
     MunicipalityInfo,
@@ -232,17 +233,36 @@ def _municipality_by_region(region: str) -> Municipality | None:
     return None
 
 
-def _official_cell(result: OfficialResult) -> dict[str, Any]:
+def _layout(catalog: CatalogVersion) -> dict[str, list[str]]:
+    """The order of the result lists in every cell of a run (catalog order)."""
+    return {
+        "items": list(catalog.items.order_by("order").values_list("code", flat=True)),
+        "categories": list(catalog.categories.order_by("order").values_list("code", flat=True)),
+        "kpis": list(
+            catalog.kpis.filter(category__isnull=False)
+            .order_by("order")
+            .values_list("code", flat=True)
+        ),
+    }
+
+
+def _official_cell(result: OfficialResult, layout: dict[str, list[str]]) -> dict[str, Any]:
     overall = {}
     for code, distribution in sorted(result.distributions.items()):
         total = sum(distribution.values())
         mean = sum(a * p for a, p in distribution.items()) / total if total else None
         overall[code] = [mean, None, {str(a): p for a, p in sorted(distribution.items())}]
+    items = [result.items.get(c) for c in layout["items"]]
+    categories = [result.categories.get(c) for c in layout["categories"]]
+    none = [None] * len(categories)
     return {
-        "items": {c: [v, s, None] for c, (v, s) in sorted(result.items.items())},
-        "categories": {
-            c: [v, s, None, o, None, None] for c, (v, s, o) in sorted(result.categories.items())
-        },
+        "items": [[i[0] if i else None for i in items], [i[1] if i else None for i in items]],
+        "categories": [
+            [c[0] if c else None for c in categories],
+            [c[1] if c else None for c in categories],
+            none,
+            [c[2] if c else None for c in categories],
+        ],
         "overall": overall,
     }
 
@@ -303,8 +323,9 @@ def official_results_import(
     runs = []
     with transaction.atomic():
         for fiscal_year, survey_type in sorted({(k[0], k[1]) for k in results}):
+            layout = _layout(catalogs[fiscal_year])
             cells = {
-                municipalities[k].code: _official_cell(results[k])
+                municipalities[k].code: _official_cell(results[k], layout)
                 for k in sorted(results)
                 if k[:2] == (fiscal_year, survey_type)
             }
@@ -317,7 +338,11 @@ def official_results_import(
             )
             previous = _run_replace_current(run)
             carried = []
-            if previous is not None and previous.origin == ScoreOrigin.OFFICIAL:
+            if (
+                previous is not None
+                and previous.origin == ScoreOrigin.OFFICIAL
+                and previous.layout == layout
+            ):
                 for cell in previous.cells.filter(breakdown="all").exclude(
                     municipality_id__in=list(cells)
                 ):
@@ -333,6 +358,7 @@ def official_results_import(
                 "carried_forward": sorted(carried),
             }
             run.reference = {"published": True}
+            run.layout = layout
             run.inputs_sha256 = _sha256_json(run.inputs)
             run.results_sha256 = _sha256_json(cells)
             run.municipality_count = len(cells)
@@ -362,8 +388,12 @@ class ComputeError(ValueError):
 
 
 def _round(value: float) -> float | None:
-    """Stored precision: 6 decimals (NaN → None), so results are byte-identical on rerun."""
-    return None if math.isnan(value) else round(value, 6)
+    """Stored precision: 4 decimals (NaN → None), so results are byte-identical on rerun."""
+    return None if math.isnan(value) else round(value, 4)
+
+
+def _round_optional(value: float | None) -> float | None:
+    return None if value is None else _round(value)
 
 
 def _answer_cells(
@@ -427,74 +457,111 @@ def _municipality_info() -> dict[str, MunicipalityInfo]:
     }
 
 
+def _rounded(array: FloatArray) -> list[Any]:
+    """Stored precision: 4 decimals, NaN → None (so reruns are byte-identical)."""
+    rounded = np.round(array, 4).astype(object)
+    rounded[np.isnan(array)] = None
+    result: list[Any] = rounded.tolist()
+    return result
+
+
 def _cell_payloads(
-    subjective: SubjectiveResult, objective: ObjectiveResult
+    subjective: SubjectiveResult, objective: ObjectiveResult, layout: dict[str, list[str]]
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    payloads: dict[tuple[str, str], dict[str, Any]] = {}
-    item_codes = [i.code for i in subjective.items]
-    values = subjective.item_values.tolist()
-    scores = subjective.item_scores.tolist()
-    item_n = subjective.item_n.tolist()
-    category_values = subjective.category_values.tolist()
-    category_scores = subjective.category_scores.tolist()
-    category_n = subjective.category_n.tolist()
-    question_data = {
-        q.code: (
-            subjective.question_means[q.code].tolist(),
+    """JSON payloads of the result rows, as parallel lists in ``layout`` order.
+
+    Item results are kept on the ``all`` rows only; breakdown rows hold the categories and
+    Q1–Q5 (answer counts; the % follow from n).
+    """
+    item_order = [[i.code for i in subjective.items].index(c) for c in layout["items"]]
+    category_order = [subjective.categories.index(c) for c in layout["categories"]]
+    values = _rounded(subjective.item_values[:, item_order])
+    scores = _rounded(subjective.item_scores[:, item_order])
+    item_n = subjective.item_n[:, item_order].tolist()
+    category_values = _rounded(subjective.category_values[:, category_order])
+    category_scores = _rounded(subjective.category_scores[:, category_order])
+    category_n = subjective.category_n[:, category_order].tolist()
+    question_data = [
+        (
+            q.code,
+            _rounded(subjective.question_means[q.code]),
             subjective.question_n[q.code].tolist(),
             subjective.question_counts[q.code].tolist(),
-            q.scale_min,
         )
         for q in subjective.questions
-    }
+    ]
     n = subjective.n.tolist()
+    payloads: dict[tuple[str, str], dict[str, Any]] = {}
     for r, key in enumerate(subjective.keys):
-        overall = {}
-        for code, (means, qn, counts, low) in question_data.items():
-            if qn[r]:
-                overall[code] = [
-                    _round(means[r]),
-                    qn[r],
-                    {str(low + k): _round(100.0 * c / qn[r]) for k, c in enumerate(counts[r])},
-                ]
         payloads[key] = {
             "n": n[r],
-            "items": {
-                code: [_round(values[r][j]), _round(scores[r][j]), item_n[r][j]]
-                for j, code in enumerate(item_codes)
-                if item_n[r][j]
+            "items": [values[r], scores[r], item_n[r]] if key[1] == ALL else [],
+            "categories": [category_values[r], category_scores[r], category_n[r]],
+            "kpis": [],
+            "overall": {
+                code: [means[r], qn[r], counts[r]]
+                for code, means, qn, counts in question_data
+                if qn[r]
             },
-            "categories": {
-                code: [
-                    _round(category_values[r][k]),
-                    _round(category_scores[r][k]),
-                    category_n[r][k],
-                ]
-                for k, code in enumerate(subjective.categories)
-                if not math.isnan(category_values[r][k])
-            },
-            "kpis": {},
-            "overall": overall,
         }
+    empty = [None] * len(layout["categories"])
     for municipality in objective.municipalities:
         payload = payloads.setdefault(
             (municipality, ALL),
-            {"n": 0, "items": {}, "categories": {}, "kpis": {}, "overall": {}},
+            {"n": 0, "items": [], "categories": [empty, empty, empty], "kpis": [], "overall": {}},
         )
-        payload["kpis"] = {
-            code: [_round(k.value), None if k.score is None else _round(k.score)]
-            for code, k in sorted(objective.kpis[municipality].items())
-        }
-        for code, category in sorted(objective.categories[municipality].items()):
-            row = payload["categories"].get(code, [None, None, None])[:3]
-            score = None if category.score is None else _round(category.score)
-            payload["categories"][code] = [
-                *row,
-                score,
-                category.kpis_with_data,
-                category.kpis_total,
-            ]
+        kpis = objective.kpis[municipality]
+        payload["kpis"] = [
+            [_round(kpis[c].value) if c in kpis else None for c in layout["kpis"]],
+            [_round_optional(kpis[c].score) if c in kpis else None for c in layout["kpis"]],
+        ]
+        categories = objective.categories[municipality]
+        found = [categories.get(c) for c in layout["categories"]]
+        payload["categories"] = [
+            *payload["categories"][:3],
+            [_round_optional(c.score) if c else None for c in found],
+            [c.kpis_with_data if c else 0 for c in found],
+            [c.kpis_total if c else 0 for c in found],
+        ]
     return payloads
+
+
+_CELL_FIELDS = ("items", "categories", "kpis", "overall")
+
+
+def _score_cells_write(run: ScoreRun, results: list[tuple[str, str, dict[str, Any]]]) -> str:
+    """Write the run's cells (COPY on PostgreSQL) and return the SHA-256 of the results."""
+    digest = hashlib.sha256()
+    serialised = []
+    for m, b, p in results:
+        texts = [
+            json.dumps(p[name], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            for name in _CELL_FIELDS
+        ]
+        digest.update(f"{m}\t{b}\t{p['n']}\t{chr(9).join(texts)}\n".encode())
+        serialised.append((run.pk, m, b, p["n"], *texts))
+    if connection.vendor == "postgresql":
+        columns = ", ".join(["run_id", "municipality_id", "breakdown", "n", *_CELL_FIELDS])
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            with raw.copy(f"COPY indicators_scorecell ({columns}) FROM STDIN") as copy:
+                for row in serialised:
+                    copy.write_row(row)
+    else:
+        ScoreCell.objects.bulk_create(
+            (
+                ScoreCell(
+                    run=run,
+                    municipality_id=m,
+                    breakdown=b,
+                    n=p["n"],
+                    **{name: p[name] for name in _CELL_FIELDS},
+                )
+                for m, b, p in results
+            ),
+            batch_size=2000,
+        )
+    return digest.hexdigest()
 
 
 def _reference_json(stats: dict[str, ReferenceStat]) -> dict[str, Any]:
@@ -508,9 +575,11 @@ def _reference_json(stats: dict[str, ReferenceStat]) -> dict[str, Any]:
     }
 
 
-def _official_cells(previous: ScoreRun | None, *, exclude: set[str]) -> dict[str, dict[str, Any]]:
+def _official_cells(
+    previous: ScoreRun | None, *, exclude: set[str], layout: dict[str, list[str]]
+) -> dict[str, dict[str, Any]]:
     """Published cells of the current run, for municipalities without responses."""
-    if previous is None:
+    if previous is None or previous.layout != layout:
         return {}
     if previous.origin == ScoreOrigin.OFFICIAL:
         codes = set(previous.cells.values_list("municipality_id", flat=True))
@@ -575,9 +644,10 @@ def indicators_compute(
     )
     kpi_values, kpi_sources = kpi_values_for_year(catalog=catalog, fiscal_year=fiscal_year)
     objective = compute_objective(kpi_values, kpis=kpis, municipalities=info, parameters=parameters)
-    payloads = _cell_payloads(subjective, objective)
+    layout = _layout(catalog)
+    payloads = _cell_payloads(subjective, objective, layout)
     previous = score_run_current(fiscal_year=fiscal_year, survey_type=survey_type)
-    carried = _official_cells(previous, exclude=set(cells.municipality))
+    carried = _official_cells(previous, exclude=set(cells.municipality), layout=layout)
     for code, cell in carried.items():
         payloads[(code, ALL)] = cell
     inputs = {
@@ -586,26 +656,23 @@ def indicators_compute(
         "kpi_sources": kpi_sources,
         "official_carried_forward": sorted(carried),
     }
-    fingerprint = {
-        "official": {code: _sha256_json(cell) for code, cell in sorted(carried.items())},
-        "catalog": catalog.sha256,
-        "parameters": dataclasses.asdict(parameters),
-        "cells": [
-            [m, a, g, n, s, c]
-            for m, a, g, n, s, c in zip(
-                cells.municipality,
-                cells.age_band.tolist(),
-                cells.gender.tolist(),
-                cells.n.tolist(),
-                cells.item_sums.tolist(),
-                cells.item_counts.tolist(),
-                strict=True,
-            )
-        ],
-        "answers": {q: a.tolist() for q, a in sorted(cells.answer_counts.items())},
-        "kpis": {k: sorted(v.items()) for k, v in sorted(kpi_values.items())},
-    }
-    inputs_sha256 = _sha256_json(fingerprint)
+    fingerprint = hashlib.sha256()
+    fingerprint.update(
+        _sha256_json(
+            {
+                "official": {code: _sha256_json(cell) for code, cell in sorted(carried.items())},
+                "catalog": catalog.sha256,
+                "parameters": dataclasses.asdict(parameters),
+                "municipalities": cells.municipality,
+                "kpis": {k: sorted(v.items()) for k, v in sorted(kpi_values.items())},
+            }
+        ).encode()
+    )
+    for array in (cells.age_band, cells.gender, cells.n, cells.item_sums, cells.item_counts):
+        fingerprint.update(np.ascontiguousarray(array, dtype="<i8").tobytes())
+    for _, answer_counts in sorted(cells.answer_counts.items()):
+        fingerprint.update(np.ascontiguousarray(answer_counts, dtype="<i8").tobytes())
+    inputs_sha256 = fingerprint.hexdigest()
     if (
         not force
         and previous is not None
@@ -630,30 +697,17 @@ def indicators_compute(
                 "objective_members": len(objective.reference_members),
             },
             inputs=inputs,
+            layout=layout,
             inputs_sha256=inputs_sha256,
-            results_sha256=_sha256_json(results),
+            results_sha256="",
             municipality_count=len({m for m, _ in payloads}),
             response_count=int(cells.n.sum()),
             created_by=actor,
         )
         _run_replace_current(run)
         run.save()
-        ScoreCell.objects.bulk_create(
-            (
-                ScoreCell(
-                    run=run,
-                    municipality_id=m,
-                    breakdown=b,
-                    n=p["n"],
-                    items=p["items"],
-                    categories=p["categories"],
-                    kpis=p["kpis"],
-                    overall=p["overall"],
-                )
-                for m, b, p in results
-            ),
-            batch_size=2000,
-        )
+        run.results_sha256 = _score_cells_write(run, results)
+        run.save(update_fields=["results_sha256"])
         audit_log_write(
             actor=actor,
             action="indicators.compute",

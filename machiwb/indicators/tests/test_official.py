@@ -85,7 +85,7 @@ def test_display_scores_are_clipped_but_raw_values_kept() -> None:
     run = score_run_current(fiscal_year=2026, survey_type="national")
     assert run is not None
     cell = ScoreCell.objects.get(run=run, municipality_id="302015", breakdown="all")
-    cell.categories["c05"][1] = 91.5
+    cell.categories[1][4] = 91.5  # 遊び・娯楽 (c05), 主観偏差値
     cell.save()
     leisure = score_municipality(run=run, municipality_code="302015").categories[4]
     assert (leisure.subjective_score, leisure.subjective_score_raw) == (80.0, 91.5)
