@@ -13,6 +13,7 @@ import hashlib
 import io
 import logging
 import math
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -98,13 +99,33 @@ def _style(index: int) -> dict[str, object]:
     }
 
 
-def _frame(fig: Figure, meta: ChartMeta, top: float, bottom: float) -> None:
+def _wrapped(text: str, points: float, width_inches: float, max_lines: int) -> list[str]:
+    """Wrap at a character count (Japanese has no spaces) that fits the figure width."""
+    per_line = max(10, int(width_inches * 72 / points * 0.92))
+    return textwrap.wrap(text, per_line)[:max_lines]
+
+
+def _header_lines(meta: ChartMeta, width: float) -> tuple[list[str], list[str]]:
+    return _wrapped(meta.title, 13, width, 2), _wrapped(meta.subtitle, 9, width, 4)
+
+
+def header_inches(meta: ChartMeta, width: float) -> float:
+    """Height taken by the title and subtitle at the top of a chart."""
+    title, subtitle = _header_lines(meta, width)
+    return 0.3 + 0.25 * len(title) + 0.19 * len(subtitle) + 0.2
+
+
+def _frame(fig: Figure, meta: ChartMeta) -> None:
     """Title and selection above the plot, source below: printed on every image."""
-    fig.text(0.03, 1 - 0.35 / top, meta.title, fontsize=13, weight="bold", va="top")
-    if meta.subtitle:
-        fig.text(0.03, 1 - 0.75 / top, meta.subtitle, fontsize=9, va="top")
+    width, height = fig.get_size_inches()
+    title, subtitle = _header_lines(meta, width * 0.94)
+    fig.text(0.03, 1 - 0.3 / height, "\n".join(title), fontsize=13, weight="bold", va="top")
+    if subtitle:
+        top = 0.3 + 0.25 * len(title) + 0.1
+        fig.text(0.03, 1 - top / height, "\n".join(subtitle), fontsize=9, va="top", linespacing=1.4)
     if meta.source:
-        fig.text(0.03, 0.25 / bottom, meta.source, fontsize=7.5, va="bottom", color="#333333")
+        source = "\n".join(_wrapped(meta.source, 7.5, width * 0.94, 3))
+        fig.text(0.03, 0.15 / height, source, fontsize=7.5, va="bottom", color="#333333")
 
 
 def _legend(fig: Figure, handles: list[Line2D] | list[Patch], y: float) -> None:
@@ -121,9 +142,11 @@ def _legend(fig: Figure, handles: list[Line2D] | list[Patch], y: float) -> None:
 
 
 def _radar_figure(chart: RadarChart) -> Figure:
-    height = 9.0
+    header = header_inches(chart.meta, 8.0 * 0.94)
+    height = 9.0 + max(0.0, header - 1.2)
+    plot = height - header - 1.8 - 0.5
     fig = Figure(figsize=(8.0, height), facecolor="white")
-    ax = fig.add_axes((0.14, 0.2, 0.72, 0.64), projection="polar")
+    ax = fig.add_axes((0.14, 1.8 / height, 0.72, plot / height), projection="polar")
     if not isinstance(ax, PolarAxes):
         raise TypeError("a radar needs polar axes")
     count = len(chart.axes)
@@ -186,18 +209,21 @@ def _radar_figure(chart: RadarChart) -> Figure:
                 label=f"{format_value(chart.reference)}（基準）",
             )
         )
-    _frame(fig, chart.meta, height, height)
+    _frame(fig, chart.meta)
     _legend(fig, handles, 0.06)
     return fig
 
 
-def _bar_figure(chart: BarChart) -> Figure:
+def _bar_figure(chart: BarChart, width: float = 8.0) -> Figure:
     groups = max(len(chart.series), 1)
     rows = len(chart.categories)
     plot_height = max(1.5, rows * (0.22 + 0.16 * groups))
-    height = plot_height + 2.4
-    fig = Figure(figsize=(8.0, height), facecolor="white")
-    ax: Axes = fig.add_axes((0.3, 1.3 / height, 0.62, plot_height / height))
+    legend = 0.35 * -(-len(chart.series) // 3) if len(chart.series) > 1 else 0.0
+    bottom = 0.95 + legend
+    height = plot_height + bottom + header_inches(chart.meta, width * 0.94)
+    fig = Figure(figsize=(width, height), facecolor="white")
+    left = min(0.42, 1.6 / width)
+    ax: Axes = fig.add_axes((left, bottom / height, 0.95 - left, plot_height / height))
     bar_height = 0.8 / groups
     for index, series in enumerate(chart.series):
         style = _style(index)
@@ -227,7 +253,7 @@ def _bar_figure(chart: BarChart) -> Figure:
                 )
     ax.set_yticks(range(rows))
     ax.set_yticklabels(chart.categories, fontsize=8)
-    ax.invert_yaxis()
+    ax.set_ylim(rows - 0.5, -0.5)
     if chart.scale:
         ax.set_xlim(*chart.scale)
     ax.set_xlabel(chart.value_label)
@@ -237,7 +263,7 @@ def _bar_figure(chart: BarChart) -> Figure:
         ax.spines[side].set_visible(False)
     if chart.reference is not None:
         ax.axvline(chart.reference, color=REFERENCE_COLOUR, linewidth=1.4)
-    _frame(fig, chart.meta, height, height)
+    _frame(fig, chart.meta)
     if len(chart.series) > 1:
         handles = [
             Patch(
@@ -289,24 +315,41 @@ def _scatter_figure(chart: ScatterChart) -> Figure:
     ax.set_ylabel(chart.y_label)
     ax.grid(color=GRID_COLOUR, linewidth=0.5)
     ax.set_axisbelow(True)
-    _frame(fig, chart.meta, height, height)
+    _frame(fig, chart.meta)
     return fig
 
 
-def chart_figure(chart: Chart) -> Figure:
-    """Build the matplotlib Figure for a chart specification (call inside the chart style)."""
+#: Width of the compact variant for phones: text stays legible at 360 CSS pixels.
+COMPACT_WIDTH = 4.2
+
+
+def chart_figure(chart: Chart, *, compact: bool = False) -> Figure:
+    """Build the matplotlib Figure for a chart specification (call inside the chart style).
+
+    The compact variant is for narrow screens: a radar becomes horizontal bars of the same
+    numbers (24 labels around a circle cannot be read on a phone), bars get narrower."""
     if isinstance(chart, RadarChart):
+        if compact:
+            bars = BarChart(
+                meta=chart.meta,
+                categories=chart.axes,
+                series=chart.series,
+                value_label=chart.value_label,
+                scale=chart.scale,
+                reference=chart.reference,
+            )
+            return _bar_figure(bars, COMPACT_WIDTH)
         return _radar_figure(chart)
     if isinstance(chart, BarChart):
-        return _bar_figure(chart)
+        return _bar_figure(chart, COMPACT_WIDTH if compact else 8.0)
     return _scatter_figure(chart)
 
 
-def _render(chart: Chart, image_format: ImageFormat) -> bytes:
+def _render(chart: Chart, image_format: ImageFormat, *, compact: bool = False) -> bytes:
     summary = chart_summary(chart)
     buffer = io.BytesIO()
     with _chart_style():
-        fig = chart_figure(chart)
+        fig = chart_figure(chart, compact=compact)
         if image_format == "png":
             fig.savefig(
                 buffer,
@@ -333,24 +376,25 @@ def _render(chart: Chart, image_format: ImageFormat) -> bytes:
     return buffer.getvalue()
 
 
-def chart_cache_key(chart: Chart, image_format: ImageFormat) -> str:
+def chart_cache_key(chart: Chart, image_format: ImageFormat, *, compact: bool = False) -> str:
     digest = hashlib.sha256(repr(chart).encode("utf-8")).hexdigest()
-    return f"charts:v1:{image_format}:{digest}"
+    variant = "compact" if compact else "full"
+    return f"charts:v1:{image_format}:{variant}:{digest}"
 
 
-def chart_image(chart: Chart, image_format: ImageFormat) -> bytes:
+def chart_image(chart: Chart, image_format: ImageFormat, *, compact: bool = False) -> bytes:
     """The chart rendered as PNG or PDF bytes, from the cache when the same chart was drawn."""
-    key = chart_cache_key(chart, image_format)
+    key = chart_cache_key(chart, image_format, compact=compact)
     cached = django_cache.get(key)
     if isinstance(cached, bytes):
         return cached
-    data = _render(chart, image_format)
+    data = _render(chart, image_format, compact=compact)
     django_cache.set(key, data, CACHE_SECONDS)
     return data
 
 
-def chart_png(chart: Chart) -> bytes:
-    return chart_image(chart, "png")
+def chart_png(chart: Chart, *, compact: bool = False) -> bytes:
+    return chart_image(chart, "png", compact=compact)
 
 
 def chart_pdf(chart: Chart) -> bytes:

@@ -44,11 +44,19 @@ def _figure(name: str, chart: Chart, csv_text: str | None = None) -> Figure:
 
 
 def _meta(title: str, results: list[Result]) -> ChartMeta:
+    """Title, then survey type, fiscal year and n of every result, then the sources."""
     first = results[0]
     if len(results) == 1:
         subtitle = first.meta_line
     else:
-        subtitle = "／".join(f"{r.municipality.name} {r.meta_line}" for r in results)
+        conditions = list(
+            dict.fromkeys(f"{r.survey_type_text}・{r.fiscal_year_text}" for r in results)
+        )
+        if all(r.scores.n is None for r in results):
+            sizes = first.n_text
+        else:
+            sizes = "、".join(f"{r.municipality.name}{r.n_short}" for r in results)
+        subtitle = "／".join(conditions) + "・" + sizes
     sources = list(dict.fromkeys(r.source_text for r in results))
     return ChartMeta(title=title, subtitle=subtitle, source="　".join(sources))
 

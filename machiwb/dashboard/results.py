@@ -50,6 +50,12 @@ class Result:
         return _("回答者数 n=%(n)s") % {"n": f"{self.scores.n:,}"}
 
     @property
+    def n_short(self) -> str:
+        if self.scores.n is None:
+            return _("（n 記載なし）")
+        return f"（n={self.scores.n:,}）"
+
+    @property
     def official(self) -> bool:
         return self.scores.origin == ScoreOrigin.OFFICIAL
 

@@ -75,7 +75,8 @@ def chart(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
         # With a byte-order mark, so that Excel opens the Japanese text correctly.
         body: bytes = ("\ufeff" + figure.csv_text).encode("utf-8")
     else:
-        body = chart_image(figure.chart, "png" if fmt == "png" else "pdf")
+        compact = fmt == "png" and request.GET.get("size") == "compact"
+        body = chart_image(figure.chart, "png" if fmt == "png" else "pdf", compact=compact)
     response = HttpResponse(body, content_type=_CONTENT_TYPES[fmt])
     filename = f"machiwb_{page.selection.municipality}_{page.selection.fiscal_year}_{name}.{fmt}"
     disposition = "inline" if fmt == "png" else "attachment"
