@@ -1,17 +1,26 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
-from django.core.management.base import OutputWrapper
+from django.core.management import call_command
 
-from machiwb.indicators.demo import load_demo_data
+OFFICIAL = Path(__file__).resolve().parents[2] / "indicators" / "data" / "official"
+
+
+def load_official_results() -> None:
+    """The real official 2026年度版 全国調査 results of four 和歌山県 cities."""
+    from machiwb.indicators.services import official_results_import
+
+    call_command("load_catalog", stdout=io.StringIO())
+    paths = sorted(OFFICIAL.glob("*.csv"))
+    official_results_import(files=[(p.name, p.read_bytes()) for p in paths])
 
 
 @pytest.fixture
 def official_results(regions_loaded: None, db: None) -> None:
-    """The real official 2026年度版 全国調査 results of four 和歌山県 cities."""
-    load_demo_data(OutputWrapper(io.StringIO()))
+    load_official_results()
 
 
 @pytest.fixture

@@ -1,0 +1,127 @@
+"""The public dashboard on a 360 px phone: select, compare, download, with axe on every page."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # axe-core is injected as an inline script, which the site's CSP rightly blocks.
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture
+def phone(page: Any) -> Iterator[Any]:
+    from django.core.management import call_command
+
+    from machiwb.dashboard.tests.conftest import load_official_results
+
+    call_command("load_regions", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    load_official_results()
+    page.set_viewport_size(PHONE_VIEWPORT)
+    yield page
+    # Let lazily loaded chart images finish before the test database is flushed.
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
+
+
+def _fits(page: Any) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+
+
+def _download(page: Any, name: str) -> bytes:
+    with page.expect_download() as info:
+        page.locator("#figure-radar").get_by_role("link", name=name).click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_select_compare_and_download_on_a_phone(live_server: Any, phone: Any) -> None:
+    phone.goto(f"{live_server.url}/dashboard/")
+    assert_accessible(phone)
+    phone.get_by_label("名前・よみがなで探す").fill("わかやま")
+    phone.get_by_role("link", name="和歌山県 和歌山市").click()
+    phone.get_by_role("heading", name="和歌山県 和歌山市").wait_for()
+    assert "m=302015" in phone.url
+    assert phone.locator(".badges").inner_text().count("2026年度（令和8年度）") == 1
+    assert_accessible(phone)
+    _fits(phone)
+
+    for reading, name in (("かいなん", "海南市"), ("はしもと", "橋本市")):
+        phone.get_by_label("比較する市区町村を追加（名前・よみがな）").fill(reading)
+        phone.get_by_role("link", name=f"和歌山県 {name}を追加").click()
+        phone.get_by_role("list", name="比較中の市区町村").get_by_text(name).wait_for()
+    assert "c=302023" in phone.url
+    assert "c=302031" in phone.url
+    phone.locator("#figure-compare_subjective").wait_for()
+    assert_accessible(phone)
+    _fits(phone)
+
+    png = Image.open(io.BytesIO(_download(phone, "画像（PNG）")))
+    assert png.size == (1200, 1350)
+    pdf = PdfReader(io.BytesIO(_download(phone, "PDF")))
+    assert "和歌山市" in pdf.pages[0].extract_text()
+    csv_text = _download(phone, "データ（CSV）").decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("年度,調査種別,地域,データ種別,因子群")
+
+    # Back button restores the previous selection (the URL holds all of it).
+    phone.go_back()
+    phone.wait_for_function("() => !location.search.includes('c=302031')")
+
+    phone.get_by_role("link", name="自然景観").click()
+    phone.get_by_role("heading", level=1).wait_for()
+    assert "自然景観" in phone.get_by_role("heading", level=1).inner_text()
+    assert_accessible(phone)
+    _fits(phone)
+
+
+def test_works_without_javascript(live_server: Any, browser: Any) -> None:
+    from django.core.management import call_command
+
+    from machiwb.dashboard.tests.conftest import load_official_results
+
+    call_command("load_regions", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    load_official_results()
+    context = browser.new_context(
+        java_script_enabled=False, viewport=PHONE_VIEWPORT, bypass_csp=True
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/dashboard/")
+    page.get_by_label("都道府県").select_option(label="和歌山県")
+    page.get_by_role("button", name="表示する").click()
+    page.get_by_label("市区町村", exact=True).select_option(label="紀の川市")
+    page.get_by_role("button", name="表示する").click()
+    page.get_by_role("heading", name="和歌山県 紀の川市").wait_for()
+    assert "m=302082" in page.url
+    page.wait_for_load_state("networkidle")
+    context.close()
+
+
+def test_keyboard_reaches_the_selection(live_server: Any, phone: Any) -> None:
+    phone.goto(f"{live_server.url}/dashboard/?pref=30")
+    phone.keyboard.press("Tab")
+    focused = []
+    for _ in range(25):
+        phone.keyboard.press("Tab")
+        focused.append(
+            phone.evaluate("document.activeElement.id || document.activeElement.tagName")
+        )
+    assert "select-pref" in focused
+    assert "select-m" in focused
+    assert "search-q" in focused
+
+
+def test_api_page_is_accessible(live_server: Any, phone: Any) -> None:
+    phone.goto(f"{live_server.url}/api/")
+    assert_accessible(phone)
