@@ -20,6 +20,7 @@ from machiwb.dashboard.figures import (
     radar_figure,
     trend_figure,
 )
+from machiwb.dashboard.models import Favorite
 from machiwb.dashboard.results import ProfileTable, Result, profile_table, result_load, result_years
 from machiwb.dashboard.selection import MAX_EXTRA_YEARS, MAX_MUNICIPALITIES, Selection
 from machiwb.indicators.selectors import OverallResult
@@ -65,6 +66,28 @@ class DashboardPage:
     missing: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     profile: ProfileTable | None = None
+    can_favorite: bool = False
+    favorite: Favorite | None = None
+
+    @property
+    def favorite_label(self) -> str:
+        """A favourite's name: the municipality, survey type, fiscal year and comparisons."""
+        if self.municipality is None:
+            return ""
+        parts = [f"{self.municipality.prefecture.name} {self.municipality.name}"]
+        kind = next((c.label for c in self.survey_types if c.selected), "")
+        year = fiscal_year_label(self.selection.fiscal_year) if self.selection.fiscal_year else ""
+        parts.append("・".join(p for p in (kind, year) if p))
+        if self.compared:
+            parts.append(
+                _("比較：%(names)s") % {"names": "、".join(m.name for m, _q in self.compared)}
+            )
+        if self.selection.years:
+            parts.append(
+                _("年度比較：%(years)s")
+                % {"years": "、".join(str(y) for y in self.selection.years)}
+            )
+        return "　".join(parts)
 
     @property
     def compared_results(self) -> list[Result]:

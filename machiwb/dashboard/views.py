@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import uuid
 
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from machiwb.accounts.decorators import is_verified_staff, request_user, staff_required
 from machiwb.charts.render import chart_image
 from machiwb.dashboard.category import category_detail
 from machiwb.dashboard.page import dashboard_page
 from machiwb.dashboard.selection import parse_selection
+from machiwb.dashboard.selectors import favorite_for
+from machiwb.dashboard.services import FavoriteError, favorite_add, favorite_remove
 
 
 def _is_partial(request: HttpRequest) -> bool:
@@ -28,6 +37,9 @@ def index(request: HttpRequest) -> HttpResponse:
         search=request.GET.get("q", "")[:50],
         compare_search=request.GET.get("cq", "")[:50],
     )
+    if is_verified_staff(request) and page.municipality is not None:
+        page.can_favorite = True
+        page.favorite = favorite_for(user=request_user(request), query=page.selection.query())
     template = "dashboard/_main.html" if _is_partial(request) else "dashboard/index.html"
     response = render(request, template, {"nav_section": "dashboard", "page": page})
     response["Vary"] = "HX-Request"
@@ -97,3 +109,35 @@ def category(request: HttpRequest, code: str) -> HttpResponse:
         "dashboard/category.html",
         {"nav_section": "dashboard", "detail": detail, "errors": errors},
     )
+
+
+@require_POST
+@staff_required
+def favorite_add_view(request: HttpRequest) -> HttpResponse:
+    """お気に入りに追加: keep the posted selection for the signed-in user."""
+    selection, _errors = parse_selection(request.POST)
+    page = dashboard_page(selection=selection, errors=[], search="", compare_search="")
+    target = reverse("dashboard:index") + "?" + page.selection.query()
+    if page.municipality is None:
+        messages.error(request, _("市区町村を選んでからお気に入りに追加してください。"))
+        return HttpResponseRedirect(target)
+    label = page.favorite_label
+    try:
+        favorite_add(user=request_user(request), selection=page.selection, label=label)
+    except FavoriteError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("お気に入りに追加しました：%(label)s") % {"label": label})
+    return HttpResponseRedirect(target)
+
+
+@require_POST
+@staff_required
+def favorite_remove_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """お気に入りから外す."""
+    if favorite_remove(user=request_user(request), public_id=public_id):
+        messages.success(request, _("お気に入りから外しました。"))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("accounts:mypage")
+    return HttpResponseRedirect(target)
