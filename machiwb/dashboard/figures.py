@@ -7,6 +7,7 @@ CSV of a chart are always rebuilt from the same selection and the same numbers a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -25,11 +26,11 @@ class Figure:
     csv_text: str
     heading: str
 
-    @property
+    @cached_property
     def table(self) -> DataTable:
         return chart_table(self.chart)
 
-    @property
+    @cached_property
     def summary(self) -> str:
         return chart_summary(self.chart)
 

@@ -23,9 +23,9 @@ from machiwb.dashboard.figures import (
 from machiwb.dashboard.models import Favorite
 from machiwb.dashboard.results import ProfileTable, Result, profile_table, result_load, result_years
 from machiwb.dashboard.selection import MAX_EXTRA_YEARS, MAX_MUNICIPALITIES, Selection
-from machiwb.indicators.selectors import OverallResult
-from machiwb.regions.models import Municipality
-from machiwb.regions.selectors import municipality_list, municipality_search, prefecture_list
+from machiwb.indicators.selectors import OverallResult, score_run_current
+from machiwb.regions.models import Municipality, Prefecture
+from machiwb.regions.selectors import municipality_list, municipality_search
 from machiwb.surveys.models import SurveyType
 
 
@@ -213,7 +213,7 @@ def dashboard_page(
             )
     selection = selection.with_changes(compare=tuple(m.code for m, _q in compared))
 
-    prefectures = list(prefecture_list())
+    prefectures = list(Prefecture.objects.order_by("pref_code").only("pref_code", "name"))
     prefecture = next((p for p in prefectures if p.pref_code == selection.prefecture), None)
     municipality_choices = (
         [
@@ -263,15 +263,22 @@ def _load_results(
     page: DashboardPage, municipality: Municipality, years: list[int], fiscal_year: int
 ) -> None:
     selection = page.selection
+    run = score_run_current(fiscal_year=fiscal_year, survey_type=selection.survey_type)
     page.result = result_load(
-        municipality=municipality, fiscal_year=fiscal_year, survey_type=selection.survey_type
+        municipality=municipality,
+        fiscal_year=fiscal_year,
+        survey_type=selection.survey_type,
+        run=run,
     )
     if page.result is None:
         return
     page.profile = profile_table(page.result.scores)
     for compared, _query in page.compared:
         result = result_load(
-            municipality=compared, fiscal_year=fiscal_year, survey_type=selection.survey_type
+            municipality=compared,
+            fiscal_year=fiscal_year,
+            survey_type=selection.survey_type,
+            run=run,
         )
         if result is None:
             page.missing.append(

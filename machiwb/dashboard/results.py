@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from machiwb.core.wareki import fiscal_year_label
-from machiwb.indicators.models import ScoreOrigin
+from machiwb.indicators.models import ScoreOrigin, ScoreRun
 from machiwb.indicators.selectors import (
     MunicipalityScores,
     ProfileCell,
@@ -81,10 +81,19 @@ class Result:
         return f"{self.survey_type_text}・{self.fiscal_year_text}・{self.n_text}"
 
 
-def result_load(*, municipality: Municipality, fiscal_year: int, survey_type: str) -> Result | None:
-    """The current results of a municipality, or None when none are published."""
-    run = score_run_current(fiscal_year=fiscal_year, survey_type=survey_type)
+def result_load(
+    *,
+    municipality: Municipality,
+    fiscal_year: int,
+    survey_type: str,
+    run: ScoreRun | None = None,
+) -> Result | None:
+    """The current results of a municipality, or None when none are published.
+
+    Pass ``run`` when it is already known (several municipalities of one year)."""
     if run is None:
+        run = score_run_current(fiscal_year=fiscal_year, survey_type=survey_type)
+    if run is None or (run.fiscal_year, run.survey_type) != (fiscal_year, survey_type):
         return None
     scores = score_municipality(run=run, municipality_code=municipality.code)
     if not scores.has_results:

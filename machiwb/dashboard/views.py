@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -42,7 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
         page.favorite = favorite_for(user=request_user(request), query=page.selection.query())
     template = "dashboard/_main.html" if _is_partial(request) else "dashboard/index.html"
     response = render(request, template, {"nav_section": "dashboard", "page": page})
-    response["Vary"] = "HX-Request"
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 

@@ -1,0 +1,221 @@
+"""Dashboard benchmark: ``python -m bench.dashboard``.
+
+Builds (once, untimed) five fiscal years of 全国調査 results for every current municipality in
+the PostgreSQL database named by ``DATABASE_URL`` (default: the machine's server, database
+``machiwb_bench_dashboard``). The results are GENERATED, not real, and use the fiscal years
+2091–2095 so they never mix with real ones. Then, in the same run and process, it times on the
+server side (Django's test client, no network):
+
+* baseline: a trivial view (``/healthz``);
+* the dashboard page with 5 municipalities compared;
+* the API score endpoint for one municipality;
+* cold PNG and PDF rendering of the 24-category radar (the chart cache is bypassed).
+
+Last line: ``dashboard_p95_ms=A api_p95_ms=B png_ms=C pdf_ms=D baseline_p95_ms=E``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import statistics
+import time
+from collections.abc import Callable
+
+YEARS = (2091, 2092, 2093, 2094, 2095)
+REQUESTS = 60
+RENDERS = 5
+COMPARED = ("302015", "302023", "302031", "302082", "302040")
+
+
+def _configure() -> None:
+    os.environ.setdefault(
+        "DATABASE_URL", "postgres://machiwb@127.0.0.1:5432/machiwb_bench_dashboard"
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(60))
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,testserver")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DJANGO_STATIC_ROOT", "/tmp/machiwb-bench-static")
+
+
+def _ensure_database() -> None:
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(os.environ["DATABASE_URL"])
+    name = config["NAME"]
+    with psycopg.connect(
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as connection:
+        if not connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _build() -> int:
+    """Generated results for every municipality and year; returns the municipality count."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from machiwb.indicators.models import ScoreCell, ScoreRun
+    from machiwb.indicators.selectors import catalog_for_fiscal_year
+    from machiwb.regions.models import Municipality
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if not Municipality.objects.exists():
+        call_command("load_regions", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("load_catalog", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    codes = list(
+        Municipality.objects.filter(valid_to__isnull=True, is_northern_territories=False)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    rng = random.Random(2095)
+    for year in YEARS:
+        if ScoreRun.objects.filter(fiscal_year=year, survey_type="national").exists():
+            continue
+        catalog = catalog_for_fiscal_year(year)
+        assert catalog is not None
+        categories = list(catalog.categories.values_list("code", flat=True))
+        items = list(catalog.items.values_list("code", flat=True))
+        with transaction.atomic():
+            run = ScoreRun.objects.create(
+                catalog=catalog,
+                fiscal_year=year,
+                survey_type="national",
+                origin="computed",
+                is_current=True,
+                inputs={"generated": "bench.dashboard"},
+                inputs_sha256="0" * 64,
+                results_sha256="0" * 64,
+                municipality_count=len(codes),
+            )
+            cells = []
+            for code in codes:
+                n = rng.randint(20, 2000)
+                cells.append(
+                    ScoreCell(
+                        run=run,
+                        municipality_id=code,
+                        breakdown="all",
+                        n=n,
+                        categories={
+                            c: [
+                                round(rng.uniform(2, 4), 2),
+                                round(rng.gauss(50, 10), 1),
+                                n,
+                                round(rng.gauss(50, 10), 1),
+                                3,
+                                4,
+                            ]
+                            for c in categories
+                        },
+                        items={
+                            i: [round(rng.uniform(2, 4), 2), round(rng.gauss(50, 10), 1), n]
+                            for i in items
+                        },
+                        overall={
+                            q: [6.2, n, {str(a): round(100 / 11, 1) for a in range(11)}]
+                            for q in ("q1", "q2", "q4", "q5")
+                        },
+                    )
+                )
+                cells.extend(
+                    ScoreCell(
+                        run=run,
+                        municipality_id=code,
+                        breakdown=f"age{age}_gender{gender}",
+                        n=rng.randint(0, n // 8),
+                    )
+                    for age in range(1, 9)
+                    for gender in (1, 2)
+                    if code in COMPARED
+                )
+            ScoreCell.objects.bulk_create(cells, batch_size=500)
+    return len(codes)
+
+
+def _p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+
+
+def _time_requests(get: Callable[[], int]) -> list[float]:
+    for _ in range(3):
+        get()
+    samples = []
+    for _ in range(REQUESTS):
+        start = time.perf_counter()
+        status = get()
+        samples.append((time.perf_counter() - start) * 1000)
+        assert status == 200, status
+    return samples
+
+
+def main() -> None:
+    _configure()
+    _ensure_database()
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from machiwb.charts.render import _render
+    from machiwb.dashboard.figures import radar_figure
+    from machiwb.dashboard.results import result_load
+    from machiwb.regions.models import Municipality
+
+    count = _build()
+    client = Client()
+    year = YEARS[-1]
+    dashboard_params = {
+        "m": COMPARED[0],
+        "type": "national",
+        "fy": str(year),
+        "c": list(COMPARED[1:]),
+    }
+    api_params = {"fiscal_year": str(year), "survey_type": "national", "municipality": "302015"}
+    baseline = _time_requests(lambda: client.get("/healthz", secure=True).status_code)
+    dashboard = _time_requests(
+        lambda: client.get("/dashboard/", dashboard_params, secure=True).status_code
+    )
+    api = _time_requests(lambda: client.get("/api/v1/scores", api_params, secure=True).status_code)
+
+    municipality = Municipality.objects.select_related("prefecture").get(code="302015")
+    result = result_load(municipality=municipality, fiscal_year=year, survey_type="national")
+    assert result is not None
+    chart = radar_figure(result).chart
+    _render(chart, "png")  # load the font once; every timed render below is uncached
+    png = []
+    pdf = []
+    for _ in range(RENDERS):
+        start = time.perf_counter()
+        _render(chart, "png")
+        png.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        _render(chart, "pdf")
+        pdf.append((time.perf_counter() - start) * 1000)
+    print(f"municipalities={count} fiscal_years={len(YEARS)} requests={REQUESTS} renders={RENDERS}")
+    print(
+        f"dashboard_median_ms={statistics.median(dashboard):.1f} "
+        f"api_median_ms={statistics.median(api):.1f} "
+        f"baseline_median_ms={statistics.median(baseline):.1f}"
+    )
+    print(
+        f"dashboard_p95_ms={_p95(dashboard):.1f} api_p95_ms={_p95(api):.1f} "
+        f"png_ms={statistics.median(png):.1f} pdf_ms={statistics.median(pdf):.1f} "
+        f"baseline_p95_ms={_p95(baseline):.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
