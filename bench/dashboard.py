@@ -20,6 +20,7 @@ import os
 import random
 import secrets
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 
@@ -37,7 +38,9 @@ def _configure() -> None:
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(60))
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,testserver")
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_STATIC_ROOT", "/tmp/machiwb-bench-static")
+    os.environ.setdefault(
+        "DJANGO_STATIC_ROOT", os.path.join(tempfile.gettempdir(), "machiwb-bench-static")
+    )
 
 
 def _ensure_database() -> None:
