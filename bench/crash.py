@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
 import sys
 import tempfile
 import threading
@@ -209,6 +210,71 @@ def _phase(
     return figures
 
 
+def _jobs_phase(env: dict[str, str], var_dir: Path, jobs: int) -> dict[str, Any]:
+    """Jobs survive a job worker killed with -9 in the middle of a job."""
+    import subprocess
+
+    from bench import _jobworker  # registers the drill's job kind here too
+    from machiwb.jobs.models import Job, JobStatus
+    from machiwb.jobs.services import job_enqueue
+
+    started = time.perf_counter()
+    enqueued = [job_enqueue(kind="bench.steps", params={"n": 10}, actor=None) for _ in range(jobs)]
+    ids = [job.pk for job in enqueued]
+    log = (var_dir / "qcluster.log").open("ab")
+
+    def start_worker() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", _jobworker.__name__],
+            cwd=Path(__file__).resolve().parent.parent,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+
+    def rows() -> list[Any]:
+        from django.db import connections
+
+        connections.close_all()
+        return list(Job.objects.filter(pk__in=ids).order_by("pk"))
+
+    worker = start_worker()
+    while not any(j.status == JobStatus.RUNNING and j.done >= 3 for j in rows()):
+        time.sleep(0.1)
+    interrupted = [j.pk for j in rows() if j.status == JobStatus.RUNNING]
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
+    killed_wall = time.time()
+    print(f"  kill -9 job worker during job(s) {interrupted}")
+    time.sleep(1.0)
+    worker = start_worker()
+    deadline = time.perf_counter() + 240
+    while time.perf_counter() < deadline and not all(j.is_finished for j in rows()):
+        time.sleep(0.5)
+    os.kill(worker.pid, signal.SIGTERM)  # the cluster stops its own processes
+    try:
+        worker.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    final = rows()
+    resumed = [j for j in final if j.pk in interrupted]
+    done_at = [j.finished_at.timestamp() for j in resumed if j.finished_at is not None]
+    return {
+        "enqueued": len(final),
+        "succeeded": sum(1 for j in final if j.status == JobStatus.SUCCEEDED),
+        "failed": sum(1 for j in final if j.status == JobStatus.FAILED),
+        "unfinished": sum(1 for j in final if not j.is_finished),
+        "interrupted": len(interrupted),
+        "interrupted_rerun_ok": sum(
+            1 for j in resumed if j.status == JobStatus.SUCCEEDED and j.attempts == 2
+        ),
+        "rerun_done_after_kill_s": f"{max(done_at, default=killed_wall) - killed_wall:.1f}",
+        "seconds": f"{time.perf_counter() - started:.1f}",
+    }
+
+
 def _wait_for_acks(submissions: list[Submission], count: int) -> None:
     while sum(1 for s in submissions if s.acknowledged_at) < count:
         time.sleep(0.01)
@@ -220,6 +286,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--port", type=int, default=8007)
     parser.add_argument("--pg-port", type=int, default=55433)
+    parser.add_argument("--jobs", type=int, default=4)
+    parser.add_argument(
+        "--phases", default="baseline,crash,db_restart,jobs", help="comma-separated subset"
+    )
+    parser.add_argument("--job-timeout", type=int, default=10)
     args = parser.parse_args(argv)
 
     print(f"machine_baseline_sha256_64MiB_ms={machine_baseline_ms():.0f} cpus={os.cpu_count()}")
@@ -229,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         postgres.start()
         env = django_env(postgres.url, var_dir, args.port)
+        env["MACHIWB_JOB_TIMEOUT"] = str(args.job_timeout)
         os.environ.update(env)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         manage(env, "migrate", "--no-input")
@@ -243,8 +315,13 @@ def main(argv: list[str] | None = None) -> int:
         boot = server.start()
         print(f"gunicorn_boot_s={boot:.2f} workers={len(server.worker_pids())} log={server.log}")
 
-        baseline = _phase("baseline", server, path, version, args.submissions, args.clients)
-        print(summary_line("baseline", baseline))
+        phases = set(args.phases.split(","))
+        results: dict[str, dict[str, Any]] = {}
+        if "baseline" in phases:
+            results["baseline"] = _phase(
+                "baseline", server, path, version, args.submissions, args.clients
+            )
+            print(summary_line("baseline", results["baseline"]))
 
         def crash(submissions: list[Submission], events: dict[str, float]) -> None:
             _wait_for_acks(submissions, len(submissions) // 4)
@@ -260,18 +337,6 @@ def main(argv: list[str] | None = None) -> int:
             events["back_at"] = time.perf_counter()
             events["server_down_s"] = events["back_at"] - killed
 
-        crashed = _phase(
-            "crash",
-            server,
-            path,
-            version,
-            args.submissions,
-            args.clients,
-            crash,
-            give_up_every=10,
-        )
-        print(summary_line("crash", crashed))
-
         def db_restart(submissions: list[Submission], events: dict[str, float]) -> None:
             _wait_for_acks(submissions, len(submissions) // 3)
             events["fault_at"] = time.perf_counter()
@@ -280,27 +345,34 @@ def main(argv: list[str] | None = None) -> int:
             events["back_at"] = time.perf_counter()
             events["db_restart_s"] = events["back_at"] - events["fault_at"]
 
-        restarted = _phase(
-            "db_restart",
-            server,
-            path,
-            version,
-            args.submissions,
-            args.clients,
-            db_restart,
-            give_up_every=10,
-        )
-        print(summary_line("db_restart", restarted))
-
+        for name, fault in (("crash", crash), ("db_restart", db_restart)):
+            if name in phases:
+                results[name] = _phase(
+                    name,
+                    server,
+                    path,
+                    version,
+                    args.submissions,
+                    args.clients,
+                    fault,
+                    give_up_every=10,
+                )
+                print(summary_line(name, results[name]))
         ok = all(
             phase["duplicates"] == 0 and phase["lost"] == 0 and phase["half_stored"] == 0
-            for phase in (baseline, crashed, restarted)
+            for phase in results.values()
         )
-        for name, phase in (("crash", crashed), ("db_restart", restarted)):
-            print(
-                f"{name}: acknowledged={phase['acknowledged']} stored={phase['stored']} "
-                f"duplicates={phase['duplicates']} lost={phase['lost']}"
-            )
+        if "jobs" in phases:
+            jobs = _jobs_phase(env, var_dir, args.jobs)
+            print(summary_line("jobs", jobs))
+            ok = ok and jobs["succeeded"] == jobs["enqueued"]
+        for name in ("crash", "db_restart"):
+            if name in results:
+                phase = results[name]
+                print(
+                    f"{name}: acknowledged={phase['acknowledged']} stored={phase['stored']} "
+                    f"duplicates={phase['duplicates']} lost={phase['lost']}"
+                )
         print("RESULT " + ("PASS" if ok else "FAIL"))
         return 0 if ok else 1
     finally:

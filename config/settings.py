@@ -251,7 +251,7 @@ LOGGING = {
 }
 
 # Background jobs: django-q2 with its queue in the same database (SQLite or PostgreSQL), so
-# queued work survives restarts. A job not acknowledged within JOB_TIMEOUT + 60 s (worker
+# queued work survives restarts. A job not acknowledged within JOB_TIMEOUT + 30 s (worker
 # killed) is handed out again; machiwb.jobs gives up after MACHIWB_JOB_MAX_ATTEMPTS runs.
 JOB_TIMEOUT = env_int("MACHIWB_JOB_TIMEOUT", 900, minimum=10)
 JOB_MAX_ATTEMPTS = env_int("MACHIWB_JOB_MAX_ATTEMPTS", 3, minimum=1)
@@ -260,7 +260,7 @@ Q_CLUSTER = {
     "orm": "default",
     "workers": env_int("MACHIWB_JOB_WORKERS", 1, minimum=1),
     "timeout": JOB_TIMEOUT,
-    "retry": JOB_TIMEOUT + 60,
+    "retry": JOB_TIMEOUT + 30,
     "ack_failures": False,
     "max_attempts": JOB_MAX_ATTEMPTS + 1,
     "save_limit": 200,
