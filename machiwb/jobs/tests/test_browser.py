@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from machiwb.accounts.models import User
 from machiwb.accounts.testing import login_staff
@@ -33,9 +34,6 @@ def test_status_page_follows_the_job_to_its_result(live_server: Any, page: Any) 
     Job.objects.filter(pk=job.pk).update(
         status=JobStatus.SUCCEEDED, done=120, message="120 件を取り込みました。"
     )
-    page.wait_for_function(
-        "document.getElementById('job-status').textContent.includes('120 件を取り込みました。')",
-        timeout=10_000,
-    )
+    expect(page.locator("#job-status")).to_contain_text("120 件を取り込みました。", timeout=10_000)
     assert "完了" in status.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
