@@ -1,0 +1,151 @@
+"""The whole dispatch flow in a real browser, from the application to both reports and payment.
+
+Three people each in their own browser context (staff of 和歌山市, the operator, the
+facilitator); every page on the way is checked with axe-core.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _context_for(browser: Any, live_server: Any, user: Any, **options: Any) -> Any:
+    """A browser context signed in as ``user`` (two-factor verified, as after a real login)."""
+    from machiwb.accounts.testing import login_staff
+
+    client = Client()
+    login_staff(client, user)
+    # axe-core is injected as an inline script, which the site's CSP rightly refuses
+    context = browser.new_context(bypass_csp=True, **options)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return context
+
+
+def _no_sideways_scroll(page: Any) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+
+
+def test_application_to_both_reports_and_payment(live_server: Any, browser: Any) -> None:
+    from django.core.management import call_command
+
+    from machiwb.accounts.models import Role
+    from machiwb.accounts.testing import make_facilitator, make_operator, make_staff
+    from machiwb.facilitation.models import Dispatch, DispatchState
+    from machiwb.facilitation.tests.conftest import make_facilitator as make_registry_entry
+
+    call_command("load_regions", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    staff_user = make_staff(municipality="302015", role=Role.EDITOR)
+    operator_user = make_operator()
+    facilitator_user = make_facilitator()
+    make_registry_entry(facilitator_user, "デモ 進行役A", is_public=True, is_demo=True)
+    day = timezone.localdate() + datetime.timedelta(days=21)
+
+    staff = _context_for(browser, live_server, staff_user).new_page()
+    operator = _context_for(browser, live_server, operator_user).new_page()
+    facilitator = _context_for(
+        browser, live_server, facilitator_user, viewport=PHONE_VIEWPORT
+    ).new_page()
+
+    # the public list
+    staff.goto(f"{live_server.url}/facilitation/")
+    assert "デモ 進行役A" in staff.content()
+    assert_accessible(staff)
+
+    # ① the municipality applies; a resident workshop first is refused with the reason
+    staff.goto(f"{live_server.url}/facilitation/apply/302015/")
+    assert_accessible(staff)
+    staff.get_by_label("住民・学生向け").check()
+    staff.get_by_label("実施希望日（第1希望）").fill(day.isoformat())
+    staff.get_by_label("会場").fill("和歌山市役所 大会議室")
+    staff.get_by_label("目的・ねらい").fill(
+        "職員がWell-Being指標を使って施策を考えられるようにする"
+    )
+    staff.get_by_label("使うダッシュボード・分析・ロジックツリー").fill(
+        "/dashboard/?pref=30&m=302015"
+    )
+    staff.get_by_role("button", name="申請する").click()
+    assert "入力内容を確認してください" in staff.get_by_role("alert").inner_text()
+    assert "職員向けワークショップを実施した後に" in staff.content()
+    assert_accessible(staff)
+    staff.get_by_label("職員向け").check()
+    staff.get_by_role("button", name="申請する").click()
+    assert "申請を受け付けました" in staff.content()
+    assert_accessible(staff)
+    dispatch = Dispatch.objects.get()
+    detail = f"{live_server.url}/facilitation/dispatches/{dispatch.public_id}/"
+
+    # ② the operator matches and proposes
+    operator.goto(detail)
+    operator.get_by_role("link", name="ファシリテーターに打診する").click()
+    assert_accessible(operator)
+    operator.get_by_role("button", name="打診する").click()
+    assert "デモ 進行役A さんに打診しました" in operator.content()
+
+    # the facilitator accepts on a phone
+    facilitator.goto(f"{live_server.url}/facilitation/dispatches/")
+    _no_sideways_scroll(facilitator)
+    assert_accessible(facilitator)
+    facilitator.get_by_role("link", name="和歌山市").click()
+    assert_accessible(facilitator)
+    _no_sideways_scroll(facilitator)
+    facilitator.get_by_role("button", name="引き受ける").click()
+    assert "ファシリテーター内諾" in facilitator.content()
+
+    # the operator decides and notifies the municipality
+    operator.goto(detail)
+    operator.get_by_role("button", name="派遣者を決定する").click()
+    operator.get_by_role("button", name="自治体に決定を通知する").click()
+    assert "自治体へ通知済み" in operator.content()
+    assert_accessible(operator)
+
+    # ③ the workshop sheet
+    staff.goto(detail)
+    staff.get_by_role("link", name="当日の進行表（印刷用）").click()
+    assert "政策デザインのグループワーク" in staff.content()
+    assert_accessible(staff)
+
+    # the day comes
+    Dispatch.objects.filter(pk=dispatch.pk).update(workshop_date=timezone.localdate())
+    staff.goto(detail)
+    staff.get_by_role("button", name="実施済みにする").click()
+
+    # ④ both reports
+    staff.get_by_role("link", name="主催者報告を出す").click()
+    assert_accessible(staff)
+    staff.get_by_label("参加者数").fill("28")
+    staff.get_by_label("実施内容").fill("午前に講義と演習、午後に5グループで政策づくり")
+    staff.get_by_role("button", name="報告する").click()
+    assert "主催者報告済み" in staff.content()
+
+    facilitator.goto(detail)
+    facilitator.get_by_role("link", name="ファシリテーター報告を出す").click()
+    assert_accessible(facilitator)
+    _no_sideways_scroll(facilitator)
+    facilitator.get_by_label("参加者数").fill("27")
+    facilitator.get_by_label("実施内容").fill("ダッシュボード演習が好評だった")
+    facilitator.get_by_role("button", name="報告する").click()
+    assert "報告完了（支払待ち）" in facilitator.content()
+
+    # payment, seen from the operator's yearly list
+    operator.goto(detail)
+    operator.get_by_label("支払日").fill(timezone.localdate().isoformat())
+    operator.get_by_role("button", name="支払済みにする").click()
+    assert "支払済み" in operator.content()
+    assert_accessible(operator)
+    operator.goto(f"{live_server.url}/facilitation/operator/?fy={dispatch.fiscal_year}")
+    assert_accessible(operator)
+
+    dispatch.refresh_from_db()
+    assert dispatch.state == DispatchState.PAID
+    assert dispatch.reports.count() == 2
