@@ -40,7 +40,9 @@ def add_service_errors(
 class Form(forms.Form):
     """Japanese labels take no colon after them."""
 
-    label_suffix = ""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class DispatchApplicationForm(Form):
@@ -140,7 +142,9 @@ class MarkPaidForm(Form):
 class ReportForm(forms.ModelForm[WorkshopReport]):
     """④ 実施報告 (the same questions for the organiser and the facilitator)."""
 
-    label_suffix = ""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     class Meta:
         model = WorkshopReport
