@@ -153,6 +153,14 @@ class Response(models.Model):
     age_band = models.PositiveSmallIntegerField(_("年代"), choices=AgeBand.choices, null=True)
     gender = models.PositiveSmallIntegerField(_("性別"), choices=Gender.choices, null=True)
     custom_answers = models.JSONField(_("独自設問の回答"), default=dict, blank=True)
+    upload = models.ForeignKey(
+        "SurveyUpload",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="responses",
+        help_text=_("アップロードされたファイルから取り込んだ回答（画面からの回答は空欄）"),
+    )
 
     for _column in CATEGORY_ITEM_COLUMNS + OVERALL_COLUMNS:
         locals()[_column] = _answer_field(_column)
@@ -205,3 +213,45 @@ class SubmissionReceipt(models.Model):
 
     def __str__(self) -> str:
         return self.key[:8]
+
+
+class UploadStatus(models.TextChoices):
+    PENDING = "pending", _("確認待ち")
+    CONFIRMED = "confirmed", _("取り込み済み")
+    CANCELLED = "cancelled", _("取り消し")
+    WITHDRAWN = "withdrawn", _("取り下げ")
+
+
+class SurveyUpload(BaseModel):
+    """An uploaded results file (アンケート結果ファイル) of a survey run on paper or elsewhere.
+
+    Checked in full before anything is stored; staff see a summary and confirm. The file's
+    bytes are kept only while the upload waits for that confirmation.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="uploads")
+    survey_version = models.ForeignKey(
+        SurveyVersion, on_delete=models.PROTECT, related_name="uploads"
+    )
+    file_name = models.CharField(_("ファイル名"), max_length=200)
+    file_sha256 = models.CharField(max_length=64)
+    content = models.BinaryField(null=True, blank=True)
+    row_count = models.PositiveIntegerField(_("回答者数"))
+    summary = models.JSONField(_("集計の確認"), default=dict)
+    status = models.CharField(
+        _("状態"), max_length=10, choices=UploadStatus.choices, default=UploadStatus.PENDING
+    )
+    replaces = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("結果ファイルのアップロード")
+        verbose_name_plural = _("結果ファイルのアップロード")
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
+from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import Count
 
@@ -12,7 +14,8 @@ from machiwb.indicators.catalog import CATALOG_DIR, CatalogDef, catalog_parse, c
 from machiwb.indicators.models import CatalogVersion
 from machiwb.indicators.selectors import catalog_for_fiscal_year
 from machiwb.regions.models import Municipality
-from machiwb.surveys.models import Response, Survey, SurveyVersion
+from machiwb.surveys.models import Response, Survey, SurveyUpload, SurveyVersion
+from machiwb.surveys.standard_columns import STANDARD_COLUMNS
 
 
 def survey_public_get(*, public_id: uuid.UUID) -> Survey | None:
@@ -80,3 +83,33 @@ def survey_list_for_municipality(*, municipality: Municipality) -> list[Survey]:
 def survey_response_count(*, survey: Survey) -> int:
     """How many responses the survey has received so far (all versions)."""
     return Response.objects.filter(survey_version__survey=survey).count()
+
+
+def survey_export_records(*, survey: Survey) -> Iterator[dict[str, Any]]:
+    """Every response of the survey as a flat record, in random (id) order, never arrival order."""
+    columns = ["area", "answered_on", "age_band", "gender", "custom_answers", *STANDARD_COLUMNS]
+    rows = (
+        Response.objects.filter(survey_version__survey=survey)
+        .select_related(None)
+        .order_by("id")
+        .values("municipality__code", *columns)
+    )
+    for row in rows.iterator(chunk_size=2000):
+        record = {key: row[key] for key in STANDARD_COLUMNS}
+        record.update(row["custom_answers"])
+        record.update(
+            municipality_code=row["municipality__code"],
+            area=row["area"],
+            answered_on=row["answered_on"].isoformat(),
+            age_band=row["age_band"],
+            gender=row["gender"],
+        )
+        yield record
+
+
+def survey_upload_list(*, survey: Survey) -> list[SurveyUpload]:
+    return list(survey.uploads.select_related("created_by").order_by("-created_at"))
+
+
+def survey_upload_get(*, survey: Survey, public_id: uuid.UUID) -> SurveyUpload | None:
+    return survey.uploads.filter(public_id=public_id).first()

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime
 import enum
+import hashlib
 import json
+import logging
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -22,8 +25,16 @@ from django.utils.crypto import salted_hmac
 
 from machiwb.accounts.models import User
 from machiwb.audit.services import audit_log_write
+from machiwb.indicators.services import ComputeError, indicators_compute
 from machiwb.regions.models import Municipality
 from machiwb.surveys.answers import response_fields, sheet_errors
+from machiwb.surveys.datafile import (
+    CellError,
+    DataFileError,
+    file_read,
+    rows_validate,
+    upload_summary,
+)
 from machiwb.surveys.models import (
     InvitationCode,
     Response,
@@ -31,7 +42,9 @@ from machiwb.surveys.models import (
     Survey,
     SurveyStatus,
     SurveyType,
+    SurveyUpload,
     SurveyVersion,
+    UploadStatus,
 )
 from machiwb.surveys.questionnaire import (
     MAX_CUSTOM_QUESTIONS,
@@ -39,6 +52,8 @@ from machiwb.surveys.questionnaire import (
     definition_build,
 )
 from machiwb.surveys.selectors import survey_catalog, survey_catalog_version_for
+
+logger = logging.getLogger(__name__)
 
 #: Unambiguous alphabet for invitation codes (no 0/O, 1/I/L): 31 symbols.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -426,3 +441,184 @@ def response_submit(
             raise
         return _outcome_of_existing(existing, digest)
     return SubmitOutcome.STORED
+
+
+def survey_export_record(*, survey: Survey, actor: User, file_format: str) -> None:
+    """Audit a download of the raw responses (回答データの書き出し)."""
+    with transaction.atomic():
+        audit_log_write(
+            actor=actor,
+            action="survey.export",
+            municipality=survey.municipality,
+            target=survey,
+            summary=f"回答データを書き出し（{file_format}）",
+            details={"format": file_format},
+        )
+
+
+def _recompute_on_commit(survey: Survey) -> None:
+    """Recompute the survey's fiscal year once the change is committed (指標の再計算)."""
+    fiscal_year, survey_type = survey.fiscal_year, survey.survey_type
+
+    def recompute() -> None:
+        try:
+            indicators_compute(fiscal_year=fiscal_year, survey_type=survey_type)
+        except ComputeError as error:
+            logger.warning(
+                "indicators not recomputed for %s %s: %s", fiscal_year, survey_type, error
+            )
+
+    transaction.on_commit(recompute)
+
+
+def _upload_parse(
+    *, survey: Survey, version: SurveyVersion, content: bytes, file_name: str
+) -> list[dict[str, Any]]:
+    assert survey.municipality is not None  # noqa: S101 - uploads are for 個別調査
+    parsed = file_read(content, file_name, max_bytes=settings.MACHIWB["MAX_UPLOAD_BYTES"])
+    sheets, errors = rows_validate(parsed, version.definition, survey.municipality.code)
+    if errors:
+        raise DataFileError(errors)
+    return sheets
+
+
+def survey_upload_check(
+    *,
+    survey: Survey,
+    actor: User,
+    content: bytes,
+    file_name: str,
+    replaces: SurveyUpload | None = None,
+) -> SurveyUpload:
+    """Check an uploaded results file in full and keep it for confirmation.
+
+    Raises DataFileError listing every problem by row and column; then nothing is stored.
+    """
+    if survey.status == SurveyStatus.DRAFT or survey.municipality is None:
+        raise SurveyStateError("公開（または終了）した個別調査にだけアップロードできます。")
+    version = survey.versions.order_by("-number").first()
+    if version is None:
+        raise SurveyStateError("公開された版がありません。")
+    if replaces is not None and (
+        replaces.survey_id != survey.pk or replaces.status != UploadStatus.CONFIRMED
+    ):
+        raise SurveyStateError("置き換えられるのは、取り込み済みのファイルだけです。")
+    sheets = _upload_parse(survey=survey, version=version, content=content, file_name=file_name)
+    if not sheets:
+        raise DataFileError([CellError(0, "", "回答の行がありません。")])
+    summary = upload_summary(version.definition, sheets)
+    with transaction.atomic():
+        upload = SurveyUpload.objects.create(
+            survey=survey,
+            survey_version=version,
+            file_name=file_name[:200],
+            file_sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            row_count=len(sheets),
+            summary=summary.as_json(),
+            replaces=replaces,
+            created_by=actor,
+        )
+        audit_log_write(
+            actor=actor,
+            action="survey.upload_check",
+            municipality=survey.municipality,
+            target=upload,
+            summary=f"結果ファイル「{upload.file_name}」を確認（{len(sheets)}件）",
+            details={"rows": len(sheets), "sha256": upload.file_sha256},
+        )
+    return upload
+
+
+def survey_upload_confirm(*, upload: SurveyUpload, actor: User) -> SurveyUpload:
+    """Import a checked upload: every row or none; a replaced upload is withdrawn with it."""
+    with transaction.atomic():
+        upload = (
+            SurveyUpload.objects.select_for_update()
+            .select_related("survey", "survey_version", "survey__municipality")
+            .get(pk=upload.pk)
+        )
+        if upload.status != UploadStatus.PENDING or upload.content is None:
+            raise SurveyStateError("このファイルはすでに処理されています。")
+        survey, version = upload.survey, upload.survey_version
+        assert survey.municipality is not None  # noqa: S101 - checked at upload
+        sheets = _upload_parse(
+            survey=survey,
+            version=version,
+            content=bytes(upload.content),
+            file_name=upload.file_name,
+        )
+        if upload.replaces is not None:
+            _upload_withdraw(upload=upload.replaces, actor=actor)
+        today = timezone.localdate()
+        rows = []
+        for sheet in sheets:
+            answered_on = sheet.pop("answered_on", "") or today.isoformat()
+            rows.append(
+                Response(
+                    survey_version=version,
+                    municipality=survey.municipality,
+                    answered_on=datetime.date.fromisoformat(answered_on),
+                    upload=upload,
+                    **response_fields(version.definition, sheet),
+                )
+            )
+        secrets.SystemRandom().shuffle(rows)  # the stored order says nothing about the file's
+        Response.objects.bulk_create(rows, batch_size=1000)
+        upload.status = UploadStatus.CONFIRMED
+        upload.content = None
+        upload.save(update_fields=["status", "content", "updated_at"])
+        audit_log_write(
+            actor=actor,
+            action="survey.upload_confirm",
+            municipality=survey.municipality,
+            target=upload,
+            summary=f"結果ファイル「{upload.file_name}」から{len(rows)}件を取り込み",
+            details={"rows": len(rows)},
+        )
+        _recompute_on_commit(survey)
+    return upload
+
+
+def survey_upload_cancel(*, upload: SurveyUpload, actor: User) -> None:
+    """Drop an upload that was checked but not confirmed; its bytes are deleted."""
+    with transaction.atomic():
+        upload = SurveyUpload.objects.select_for_update().get(pk=upload.pk)
+        if upload.status != UploadStatus.PENDING:
+            raise SurveyStateError("このファイルはすでに処理されています。")
+        upload.status = UploadStatus.CANCELLED
+        upload.content = None
+        upload.save(update_fields=["status", "content", "updated_at"])
+        audit_log_write(
+            actor=actor,
+            action="survey.upload_cancel",
+            municipality=upload.survey.municipality,
+            target=upload,
+            summary=f"結果ファイル「{upload.file_name}」の取り込みを取り消し",
+        )
+
+
+def _upload_withdraw(*, upload: SurveyUpload, actor: User) -> int:
+    upload = SurveyUpload.objects.select_for_update().select_related("survey").get(pk=upload.pk)
+    if upload.status != UploadStatus.CONFIRMED:
+        raise SurveyStateError("取り込み済みのファイルだけを取り下げられます。")
+    deleted, _ = Response.objects.filter(upload=upload).delete()
+    upload.status = UploadStatus.WITHDRAWN
+    upload.save(update_fields=["status", "updated_at"])
+    audit_log_write(
+        actor=actor,
+        action="survey.upload_withdraw",
+        municipality=upload.survey.municipality,
+        target=upload,
+        summary=f"結果ファイル「{upload.file_name}」の回答{deleted}件を取り下げ",
+        details={"rows": deleted},
+    )
+    return deleted
+
+
+def survey_upload_withdraw(*, upload: SurveyUpload, actor: User) -> int:
+    """Remove every response an upload brought in (取り下げ) and recompute."""
+    with transaction.atomic():
+        deleted = _upload_withdraw(upload=upload, actor=actor)
+        _recompute_on_commit(upload.survey)
+    return deleted

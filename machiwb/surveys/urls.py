@@ -25,6 +25,13 @@ urlpatterns = [
         name="question_change",
     ),
     path(survey + "codes/", views_staff.invitation_codes, name="codes"),
+    path(survey + "export/", views_staff.survey_export, name="export"),
+    path(survey + "upload/", views_staff.survey_upload, name="upload"),
+    path(
+        survey + "upload/<uuid:upload_id>/",
+        views_staff.survey_upload_detail,
+        name="upload_detail",
+    ),
     path(survey + "preview/", views_staff.survey_preview, name="preview"),
     path(survey + "preview/frame/", views_staff.survey_preview_frame, name="preview_frame"),
 ]

@@ -11,6 +11,7 @@ import io
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -22,6 +23,17 @@ from machiwb.accounts.access import access_municipality_for_staff, has_role
 from machiwb.accounts.decorators import staff_required
 from machiwb.accounts.models import Role, User
 from machiwb.regions.models import Municipality
+from machiwb.surveys.datafile import (
+    DICTIONARY_COLUMNS,
+    MAX_ERRORS_SHOWN,
+    CellError,
+    DataFileError,
+    columns_of,
+    csv_bytes,
+    dictionary_rows,
+    row_of,
+    xlsx_bytes,
+)
 from machiwb.surveys.forms import (
     KIND_LABELS,
     InvitationCodesForm,
@@ -29,13 +41,16 @@ from machiwb.surveys.forms import (
     ReopenForm,
     SurveyForm,
 )
-from machiwb.surveys.models import Survey, SurveyStatus
+from machiwb.surveys.models import AgeBand, Gender, Survey, SurveyStatus
 from machiwb.surveys.questionnaire import definition_build
 from machiwb.surveys.selectors import (
     survey_catalog,
+    survey_export_records,
     survey_for_municipality,
     survey_list_for_municipality,
     survey_response_count,
+    survey_upload_get,
+    survey_upload_list,
     survey_version_current,
 )
 from machiwb.surveys.services import (
@@ -43,12 +58,17 @@ from machiwb.surveys.services import (
     invitation_codes_generate,
     survey_close,
     survey_create,
+    survey_export_record,
     survey_publish,
     survey_question_delete,
     survey_question_move,
     survey_question_save,
     survey_reopen,
     survey_update,
+    survey_upload_cancel,
+    survey_upload_check,
+    survey_upload_confirm,
+    survey_upload_withdraw,
 )
 from machiwb.surveys.views_answer import page_context
 
@@ -313,3 +333,153 @@ def survey_preview_frame(request: HttpRequest, code: str, public_id: uuid.UUID) 
     page = int(raw) if raw.isdigit() and int(raw) < len(definition["pages"]) else 0
     context = dict(page_context(survey, definition, {}, page), preview=True)
     return render(request, "surveys/answer_page.html", context)
+
+
+@require_GET
+@staff_required
+def survey_export(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpResponse:
+    """Download the responses in the standard survey-data format (CSV, .xlsx, dictionary)."""
+    _, survey = _survey(request, code, public_id, Role.EDITOR)
+    version = survey_version_current(survey=survey)
+    if version is None:
+        raise Http404
+    kind = request.GET.get("format", "csv")
+    if kind not in ("csv", "xlsx", "dictionary"):
+        raise Http404
+    columns = columns_of(version.definition)
+    name = f"survey-data-{survey.municipality.code if survey.municipality else 'national'}-{survey.fiscal_year}"
+    if kind == "dictionary":
+        body = csv_bytes(DICTIONARY_COLUMNS, dictionary_rows(version.definition))
+        content_type, filename = "text/csv; charset=utf-8", f"{name}-dictionary.csv"
+    else:
+        rows = (row_of(record, columns) for record in survey_export_records(survey=survey))
+        if kind == "csv":
+            body = csv_bytes(columns, rows)
+            content_type, filename = "text/csv; charset=utf-8", f"{name}.csv"
+        else:
+            body = xlsx_bytes(
+                [
+                    ("responses", columns, rows),
+                    ("dictionary", DICTIONARY_COLUMNS, dictionary_rows(version.definition)),
+                ]
+            )
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            filename = f"{name}.xlsx"
+    survey_export_record(survey=survey, actor=_user(request), file_format=kind)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _upload_page(
+    request: HttpRequest,
+    municipality: Municipality,
+    survey: Survey,
+    errors: list[CellError] | None = None,
+    message: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    errors = errors or []
+    context = {
+        "municipality": municipality,
+        "survey": survey,
+        "uploads": survey_upload_list(survey=survey),
+        "errors": [str(e) for e in errors[:MAX_ERRORS_SHOWN]],
+        "error_count": len(errors),
+        "more_errors": max(0, len(errors) - MAX_ERRORS_SHOWN),
+        "message": message,
+        "max_mb": settings.MACHIWB["MAX_UPLOAD_BYTES"] // 1024 // 1024,
+    }
+    return render(request, "surveys/staff/upload.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def survey_upload(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpResponse:
+    """アンケート結果ファイルのアップロード: check the whole file, then show a summary."""
+    municipality, survey = _survey(request, code, public_id, Role.EDITOR)
+    if request.method == "GET":
+        return _upload_page(request, municipality, survey)
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        return _upload_page(
+            request, municipality, survey, message="ファイルを選んでください。", status=400
+        )
+    replaces = None
+    if request.POST.get("replaces"):
+        try:
+            replaces = survey_upload_get(
+                survey=survey, public_id=uuid.UUID(request.POST["replaces"])
+            )
+        except ValueError:
+            replaces = None
+        if replaces is None:
+            raise Http404
+    try:
+        upload = survey_upload_check(
+            survey=survey,
+            actor=_user(request),
+            content=uploaded.read(),
+            file_name=uploaded.name or "upload.csv",
+            replaces=replaces,
+        )
+    except DataFileError as problem:
+        return _upload_page(request, municipality, survey, problem.errors, status=400)
+    except SurveyStateError as problem:
+        return _upload_page(request, municipality, survey, message=problem.message, status=409)
+    return HttpResponseRedirect(
+        reverse(
+            "surveys:upload_detail",
+            kwargs={"code": code, "public_id": public_id, "upload_id": upload.public_id},
+        )
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def survey_upload_detail(
+    request: HttpRequest, code: str, public_id: uuid.UUID, upload_id: uuid.UUID
+) -> HttpResponse:
+    """The summary of a checked file; POST confirms, cancels or withdraws it."""
+    municipality, survey = _survey(request, code, public_id, Role.EDITOR)
+    upload = survey_upload_get(survey=survey, public_id=upload_id)
+    if upload is None:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "confirm":
+                survey_upload_confirm(upload=upload, actor=_user(request))
+                messages.success(request, f"{upload.row_count}件の回答を取り込みました。")
+            elif action == "cancel":
+                survey_upload_cancel(upload=upload, actor=_user(request))
+                messages.success(request, "取り込みを取り消しました。")
+            elif action == "withdraw":
+                deleted = survey_upload_withdraw(upload=upload, actor=_user(request))
+                messages.success(request, f"{deleted}件の回答を取り下げました。")
+        except SurveyStateError as error:
+            messages.error(request, error.message)
+        return HttpResponseRedirect(
+            reverse("surveys:upload", kwargs={"code": code, "public_id": public_id})
+        )
+    summary = upload.summary
+    ages = dict(AgeBand.choices)
+    genders = dict(Gender.choices)
+    table = [
+        (
+            ages.get(int(age), "不明") if age.isdigit() else "不明",
+            [summary["by_age_gender"].get(age, {}).get(str(g), 0) for g, _ in Gender.choices],
+            sum(summary["by_age_gender"].get(age, {}).values()),
+        )
+        for age in sorted(summary["by_age_gender"], key=lambda a: (not a.isdigit(), a))
+    ]
+    context = {
+        "municipality": municipality,
+        "survey": survey,
+        "upload": upload,
+        "summary": summary,
+        "genders": [genders[g] for g, _ in Gender.choices],
+        "table": table,
+    }
+    return render(request, "surveys/staff/upload_detail.html", context)

@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from openpyxl import load_workbook
+
+from machiwb.accounts.models import Role
+from machiwb.accounts.testing import login_staff, make_staff
+from machiwb.audit.models import AuditEntry
+from machiwb.regions.models import Municipality
+from machiwb.surveys.models import Response, SurveyUpload, SurveyVersion, UploadStatus
+from machiwb.surveys.services import response_submit
+from machiwb.surveys.tests.conftest import full_answers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(kainan: Municipality) -> Client:
+    client = Client()
+    login_staff(client, make_staff(municipality=kainan, role=Role.EDITOR))
+    return client
+
+
+def _base(version: SurveyVersion) -> str:
+    return f"/surveys/302023/{version.survey.public_id}/"
+
+
+def _submit(version: SurveyVersion, count: int, **extra: object) -> None:
+    for number in range(count):
+        answers = dict(full_answers(), **extra)
+        response_submit(version=version, answers=answers, submission_token=f"token-{number:020d}")
+
+
+def test_export_csv_xlsx_and_dictionary(editor: Client, published: SurveyVersion) -> None:
+    _submit(published, 2, x3="=1+2")
+    csv_response = editor.get(_base(published) + "export/?format=csv")
+    assert csv_response["Content-Type"] == "text/csv; charset=utf-8"
+    assert csv_response.content.startswith(b"\xef\xbb\xbf")
+    lines = csv_response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("municipality_code,area,answered_on,age_band,gender,c01_1,")
+    assert len(lines) == 3
+    assert lines[1].endswith(",12,1;3,'=1+2")
+    assert re.search(r",\d{4}-\d{2}-\d{2},4,2,", lines[1])
+    workbook = load_workbook(
+        io.BytesIO(editor.get(_base(published) + "export/?format=xlsx").content)
+    )
+    assert workbook.sheetnames == ["responses", "dictionary"]
+    assert workbook["responses"].max_row == 3
+    dictionary = editor.get(_base(published) + "export/?format=dictionary").content.decode(
+        "utf-8-sig"
+    )
+    assert dictionary.splitlines()[0] == "column,question,type,codes,min,max,note"
+    assert AuditEntry.objects.filter(action="survey.export").count() == 3
+
+
+def test_viewer_cannot_download_raw_answers(kainan: Municipality, published: SurveyVersion) -> None:
+    viewer = Client()
+    login_staff(viewer, make_staff(municipality=kainan, role=Role.VIEWER))
+    assert viewer.get(_base(published) + "export/?format=csv").status_code == 404
+
+
+def test_upload_preview_confirm_withdraw_and_replace(
+    editor: Client, published: SurveyVersion
+) -> None:
+    _submit(published, 3)
+    exported = editor.get(_base(published) + "export/?format=csv").content
+    response = editor.post(
+        _base(published) + "upload/", {"file": SimpleUploadedFile("paper.csv", exported)}
+    )
+    assert response.status_code == 302
+    upload = SurveyUpload.objects.get()
+    assert upload.status == UploadStatus.PENDING
+    assert Response.objects.count() == 3  # nothing imported before confirmation
+    preview = editor.get(response["Location"]).content.decode()
+    assert "3人の回答" in preview
+    assert "住宅環境" in preview
+
+    editor.post(response["Location"], {"action": "confirm"})
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.CONFIRMED
+    assert upload.content is None
+    assert Response.objects.count() == 6
+    assert Response.objects.filter(upload=upload, custom_answers__x1=12).count() == 3
+
+    # replace it with a file of one respondent, as an .xlsx
+    xlsx = editor.get(_base(published) + "export/?format=xlsx").content
+    response = editor.post(
+        _base(published) + "upload/",
+        {"file": SimpleUploadedFile("fixed.xlsx", xlsx), "replaces": str(upload.public_id)},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    editor.post(response["Location"], {"action": "confirm"})
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.WITHDRAWN
+    replacement = SurveyUpload.objects.get(status=UploadStatus.CONFIRMED)
+    assert Response.objects.filter(upload=replacement).count() == 6
+    assert Response.objects.count() == 9
+
+    editor.post(_base(published) + f"upload/{replacement.public_id}/", {"action": "withdraw"})
+    assert Response.objects.count() == 3
+    assert list(
+        AuditEntry.objects.filter(action__startswith="survey.upload")
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == [
+        "survey.upload_check",
+        "survey.upload_confirm",
+        "survey.upload_check",
+        "survey.upload_withdraw",
+        "survey.upload_confirm",
+        "survey.upload_withdraw",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "ファイルが空です。"),
+        ("header.csv", b"age_band,gender\r\n", "c01_1列：必要な列がありません。"),
+        ("bad.xlsx", b"PK\x03\x04broken", "Excel ファイル（.xlsx）として読めません。"),
+    ],
+)
+def test_broken_upload_is_explained_and_nothing_is_stored(
+    editor: Client, published: SurveyVersion, name: str, content: bytes, message: str
+) -> None:
+    response = editor.post(
+        _base(published) + "upload/", {"file": SimpleUploadedFile(name, content)}
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert (
+        "何も取り込んでいません" in response.content.decode()
+        or "ファイル" in response.content.decode()
+    )
+    assert not SurveyUpload.objects.exists()
+    assert not Response.objects.exists()
+
+
+def test_one_bad_cell_in_many_rows_stores_nothing(editor: Client, published: SurveyVersion) -> None:
+    _submit(published, 4)
+    lines = (
+        editor.get(_base(published) + "export/?format=csv").content.decode("utf-8-sig").splitlines()
+    )
+    cells = lines[3].split(",")
+    cells[5] = "6"  # c01_1 out of range on row 4
+    lines[3] = ",".join(cells)
+    content = "\r\n".join(lines).encode("cp932")
+    response = editor.post(
+        _base(published) + "upload/", {"file": SimpleUploadedFile("p.csv", content)}
+    )
+    assert response.status_code == 400
+    assert "4行目・c01_1列：「6」：1から5までの数で答えてください。" in response.content.decode()
+    assert not SurveyUpload.objects.exists()
+    assert Response.objects.count() == 4
+
+
+def test_100_mb_upload_is_refused_before_it_is_read(
+    editor: Client, published: SurveyVersion
+) -> None:
+    claimed = 100 * 1024 * 1024
+    response = editor.post(
+        _base(published) + "upload/",
+        {"file": SimpleUploadedFile("big.csv", b"age_band\r\n")},
+        CONTENT_LENGTH=str(claimed),
+    )
+    assert response.status_code == 413
+    assert "ファイルが大きすぎます" in response.content.decode()
+    assert not SurveyUpload.objects.exists()
