@@ -534,7 +534,7 @@ def survey_upload_confirm(*, upload: SurveyUpload, actor: User) -> SurveyUpload:
     """Import a checked upload: every row or none; a replaced upload is withdrawn with it."""
     with transaction.atomic():
         upload = (
-            SurveyUpload.objects.select_for_update()
+            SurveyUpload.objects.select_for_update(of=("self",))
             .select_related("survey", "survey_version", "survey__municipality")
             .get(pk=upload.pk)
         )
@@ -599,7 +599,11 @@ def survey_upload_cancel(*, upload: SurveyUpload, actor: User) -> None:
 
 
 def _upload_withdraw(*, upload: SurveyUpload, actor: User) -> int:
-    upload = SurveyUpload.objects.select_for_update().select_related("survey").get(pk=upload.pk)
+    upload = (
+        SurveyUpload.objects.select_for_update(of=("self",))
+        .select_related("survey")
+        .get(pk=upload.pk)
+    )
     if upload.status != UploadStatus.CONFIRMED:
         raise SurveyStateError("取り込み済みのファイルだけを取り下げられます。")
     deleted, _ = Response.objects.filter(upload=upload).delete()

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from machiwb.core.ratelimit import Rate, client_ip, hit, is_limited, ratelimit, too_many_requests
 from machiwb.surveys.answers import field_name, page_parse, sheet_merge
 from machiwb.surveys.models import Survey, SurveyVersion
 from machiwb.surveys.questionnaire import NO_ANSWER, page_questions
@@ -40,6 +41,12 @@ SHEET_SALT = "machiwb.surveys.sheet"
 SHEET_MAX_AGE = 7 * 24 * 3600
 SECONDS_PER_QUESTION = 12
 HONEYPOT_FIELD = "website"
+#: Per client address. Generous, because a household or a mobile carrier shares one address.
+START_RATE = "30/m"
+ANSWER_RATE = "240/m"
+#: Wrong invitation codes: guessing stays hopeless (≈ 59 bits per code) and is slowed down.
+CODE_FAILURE_GROUP = "surveys.invitation_code"
+CODE_FAILURE_RATE = "10/10m"
 
 
 @dataclass
@@ -228,6 +235,7 @@ def _render_start(
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@ratelimit(key="ip", rate=START_RATE)
 def survey_start(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The survey's front page; POST starts a new answer sheet (and checks the code)."""
     survey = _survey_or_404(public_id)
@@ -241,15 +249,23 @@ def survey_start(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             request, survey, version, error="送信内容を確認できませんでした。", status=400
         )
     code = request.POST.get("code", "")[:40]
-    if survey.invitation_required and not invitation_code_is_usable(survey=survey, code=code):
-        error = "招待コードが正しくないか、すでに使われています。お手元の案内状をご確認ください。"
-        return _render_start(request, survey, version, error=error, code=code, status=400)
+    if survey.invitation_required:
+        address = client_ip(request)
+        if is_limited(CODE_FAILURE_GROUP, address, CODE_FAILURE_RATE):
+            return too_many_requests(request, Rate.parse(CODE_FAILURE_RATE).seconds)
+        if not invitation_code_is_usable(survey=survey, code=code):
+            hit(CODE_FAILURE_GROUP, address, CODE_FAILURE_RATE)
+            error = (
+                "招待コードが正しくないか、すでに使われています。お手元の案内状をご確認ください。"
+            )
+            return _render_start(request, survey, version, error=error, code=code, status=400)
     sheet = Sheet(version=str(version.public_id), token=secrets.token_urlsafe(24), code=code)
     return _render_page(request, survey, version, sheet, 0)
 
 
 @require_POST
 @never_cache
+@ratelimit(key="ip", rate=ANSWER_RATE)
 def survey_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """One step of the answering flow: save the page's answers and move on or back."""
     survey = _survey_or_404(public_id)

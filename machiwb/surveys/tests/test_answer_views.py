@@ -123,3 +123,9 @@ def test_invitation_code_is_checked_at_start(client: Client, coded: SurveyVersio
     response = client.post(f"/s/{coded.survey.public_id}/", {"code": "AAAA-BBBB-CCCC"})
     assert response.status_code == 400
     assert "招待コードが正しくないか" in response.content.decode()
+
+
+def test_wrong_invitation_codes_are_rate_limited(client: Client, coded: SurveyVersion) -> None:
+    url = f"/s/{coded.survey.public_id}/"
+    statuses = [client.post(url, {"code": f"WRONG{n}"}).status_code for n in range(11)]
+    assert statuses == [400] * 10 + [429]

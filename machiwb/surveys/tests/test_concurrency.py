@@ -1,0 +1,97 @@
+"""Concurrent submissions on PostgreSQL: one code → one response; one token → one response."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections
+
+from machiwb.accounts.testing import make_staff
+from machiwb.regions.models import Municipality
+from machiwb.surveys.models import InvitationCode, Response, Survey, SurveyType, SurveyVersion
+from machiwb.surveys.services import (
+    SubmissionRefused,
+    invitation_codes_generate,
+    response_submit,
+    survey_publish,
+)
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="real row locking needs PostgreSQL"
+    ),
+]
+
+
+def _version(invitation_required: bool) -> SurveyVersion:
+    call_command("load_regions", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    survey = Survey.objects.create(
+        survey_type=SurveyType.INDIVIDUAL,
+        municipality=Municipality.objects.get(code="302023"),
+        fiscal_year=2025,
+        catalog_version="fy2023",
+        title="同時送信の確認",
+        invitation_required=invitation_required,
+    )
+    return survey_publish(survey=survey, actor=None)
+
+
+def _race(count: int, submit: Callable[[int], str]) -> Counter[str]:
+    barrier = threading.Barrier(count)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(number: int) -> None:
+        barrier.wait()
+        try:
+            result = submit(number)
+        except SubmissionRefused:
+            result = "refused"
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Counter(outcomes)
+
+
+def test_fifty_simultaneous_submissions_with_one_code_store_exactly_one() -> None:
+    version = _version(invitation_required=True)
+    staff = make_staff(municipality="302023", role="editor")
+    [code] = invitation_codes_generate(survey=version.survey, count=1, actor=staff)
+
+    def submit(number: int) -> str:
+        answers: dict[str, Any] = {"q1": number % 11}
+        return response_submit(
+            version=version,
+            answers=answers,
+            submission_token=f"token-{number:030d}",
+            invitation_code=code,
+        ).value
+
+    outcomes = _race(50, submit)
+    assert outcomes == Counter({"stored": 1, "refused": 49})
+    assert Response.objects.count() == 1
+    assert InvitationCode.objects.get().used is True
+
+
+def test_same_submission_sent_five_times_at_once_stores_one() -> None:
+    version = _version(invitation_required=False)
+
+    def submit(number: int) -> str:
+        return response_submit(version=version, answers={"q1": 7}, submission_token="t" * 32).value
+
+    outcomes = _race(5, submit)
+    assert outcomes == Counter({"stored": 1, "already_stored": 4})
+    assert Response.objects.count() == 1
