@@ -241,7 +241,7 @@ def survey_start(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     survey = _survey_or_404(public_id)
     version = survey_version_current(survey=survey)
     if request.method == "GET":
-        return _render_start(request, survey, version, code=request.GET.get("code", "")[:40])
+        return _render_start(request, survey, version)
     if version is None or not survey.is_accepting_on(timezone.localdate()):
         return _render_start(request, survey, version, status=409)
     if request.POST.get(HONEYPOT_FIELD):

@@ -284,7 +284,7 @@ def invitation_codes(request: HttpRequest, code: str, public_id: uuid.UUID) -> H
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["number", "invitation_code", "survey_url", "survey_url_with_code"])
     for number, invitation in enumerate(codes, start=1):
-        writer.writerow([number, invitation, url, f"{url}?code={invitation}"])
+        writer.writerow([number, invitation, url, f"{url}#code={invitation}"])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="invitation-codes-{survey.public_id}.csv"'

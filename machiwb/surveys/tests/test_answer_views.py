@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+import logging
 import re
 
 import pytest
@@ -129,3 +131,43 @@ def test_wrong_invitation_codes_are_rate_limited(client: Client, coded: SurveyVe
     url = f"/s/{coded.survey.public_id}/"
     statuses = [client.post(url, {"code": f"WRONG{n}"}).status_code for n in range(11)]
     assert statuses == [400] * 10 + [429]
+
+
+def test_stored_rows_and_logs_hold_no_code_no_answer_text_and_no_time(
+    client: Client, coded: SurveyVersion, caplog: pytest.LogCaptureFixture
+) -> None:
+    from machiwb.accounts.models import User
+    from machiwb.audit.models import AuditEntry
+    from machiwb.surveys.models import InvitationCode, SubmissionReceipt
+    from machiwb.surveys.services import invitation_codes_generate
+
+    staff = User.objects.create_user(email="staff@example.jp", password="x")
+    [code] = invitation_codes_generate(survey=coded.survey, count=1, actor=staff)
+    secret_text = "とても個人的な回答テキスト"
+    caplog.set_level(logging.DEBUG)
+    url = f"/s/{coded.survey.public_id}/"
+    sheet = _start(client, coded, code=code)
+    last = len(coded.definition["pages"]) - 1
+    response = client.post(
+        url + "answer/", {"sheet": sheet, "page": "1", "nav": "next", "q-q1": "9"}
+    )
+    sheet = _sheet(response.content.decode())
+    assert client.post(url + "answer/", {"sheet": sheet, "nav": "submit"}).status_code == 303
+    assert last > 1
+    # the wrong code attempt and a bad request are logged too
+    client.post(url, {"code": secret_text})
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for secret in (code, code.replace("-", ""), secret_text, sheet):
+        assert secret not in logged
+    # stored rows: a date, the answers, nothing that names, times or orders the respondent
+    row = Response.objects.values().get()
+    assert set(row) == {f.attname for f in Response._meta.concrete_fields}
+    assert type(row["answered_on"]) is datetime.date
+    assert row["q1"] == 9
+    assert all(code.replace("-", "") not in str(value) for value in row.values())
+    assert not {"created_at", "updated_at", "ip", "user_agent", "user_id"} & set(row)
+    for model in (InvitationCode, SubmissionReceipt, AuditEntry):
+        dump = str(list(model.objects.values()))
+        assert code.replace("-", "") not in dump
+        assert code not in dump
+        assert str(row["id"]) not in dump
