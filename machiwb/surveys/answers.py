@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from machiwb.surveys.questionnaire import NO_ANSWER, TEXT_LIMITS, questions_by_id
 from machiwb.surveys.standard_columns import STANDARD_COLUMNS
 
@@ -35,9 +37,11 @@ def _integer(raw: str, question: dict[str, Any], low: int, high: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise AnswerError("数字で入力してください。") from None
+        raise AnswerError(_("数字で入力してください。")) from None
     if not low <= value <= high:
-        raise AnswerError(f"{low}から{high}までの数で答えてください。")
+        raise AnswerError(
+            _("%(low)sから%(high)sまでの数で答えてください。") % {"low": low, "high": high}
+        )
     return value
 
 
@@ -47,15 +51,15 @@ def answer_parse(question: dict[str, Any], raw: Sequence[str]) -> Any:
     kind = question["kind"]
     if not values:
         if question.get("required"):
-            raise AnswerError("この質問は回答が必要です。")
+            raise AnswerError(_("この質問は回答が必要です。"))
         return None
     if kind == "multiple":
         codes = _option_codes(question)
         if any(value not in codes for value in values):
-            raise AnswerError("選択肢から選んでください。")
+            raise AnswerError(_("選択肢から選んでください。"))
         return [code for code in codes if code in values]
     if len(values) > 1:
-        raise AnswerError("選択肢を1つだけ選んでください。")
+        raise AnswerError(_("選択肢を1つだけ選んでください。"))
     value = values[0]
     if value == NO_ANSWER and question.get("no_answer_label"):
         return NO_ANSWER
@@ -65,7 +69,7 @@ def answer_parse(question: dict[str, Any], raw: Sequence[str]) -> Any:
         return _integer(value, question, 0, 10)
     if kind == "single":
         if value not in _option_codes(question):
-            raise AnswerError("選択肢から選んでください。")
+            raise AnswerError(_("選択肢から選んでください。"))
         return value
     if kind == "number":
         return _integer(value, question, int(question["min"]), int(question["max"]))
@@ -73,9 +77,12 @@ def answer_parse(question: dict[str, Any], raw: Sequence[str]) -> Any:
         limit = int(question.get("max_length", TEXT_LIMITS[kind]))
         text = value.strip()
         if len(text) > limit:
-            raise AnswerError(f"{limit}文字以内で入力してください（現在{len(text)}文字）。")
+            raise AnswerError(
+                _("%(limit)s文字以内で入力してください（現在%(length)s文字）。")
+                % {"limit": limit, "length": len(text)}
+            )
         return text
-    raise AnswerError("この質問には回答できません。")
+    raise AnswerError(_("この質問には回答できません。"))
 
 
 @dataclass
@@ -116,7 +123,7 @@ def sheet_errors(definition: dict[str, Any], answers: Mapping[str, Any]) -> dict
     by_id = questions_by_id(definition)
     unknown = set(answers) - set(by_id)
     if unknown:
-        errors["_sheet"] = "調査票にない質問への回答が含まれています。"
+        errors["_sheet"] = _("調査票にない質問への回答が含まれています。")
     for question_id, question in by_id.items():
         value = answers.get(question_id)
         if value is None:

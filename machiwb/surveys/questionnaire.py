@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
+
 from machiwb.indicators.catalog import CatalogDef
 from machiwb.surveys.models import AgeBand, Gender
 from machiwb.surveys.standard_columns import OVERALL_COLUMNS
@@ -35,6 +37,12 @@ SCHEMA_VERSION = 1
 #: The answer recorded when a resident picks わからない／回答しない.
 NO_ANSWER = "na"
 NO_ANSWER_LABEL = "わからない・回答しない"
+NO_ANSWER_LABEL_EN = "Don't know / prefer not to say"
+GROUP_EN = {
+    "生活環境": "Life environment",
+    "地域の人間関係": "Community relationships",
+    "自分らしい生き方": "Living authentically",
+}
 
 CLOSED_KINDS = frozenset({"agreement5", "scale11", "single", "multiple"})
 CUSTOM_KINDS = (
@@ -61,14 +69,46 @@ ITEMS_PER_PAGE = 6
 CUSTOM_PER_PAGE = 5
 
 
-def agreement_labels(catalog: CatalogDef) -> list[list[Any]]:
+def agreement_labels(catalog: CatalogDef, language: str = "ja") -> list[list[Any]]:
     """The 5-point labels from the catalog, most agreeing first (as shown to residents)."""
     scale = catalog.raw["answer_scale"]
     values = range(int(scale["min"]), int(scale["max"]) + 1)
-    return [
-        [value, label]
-        for value, label in reversed(list(zip(values, scale["labels_ja"], strict=True)))
-    ]
+    labels = scale[f"labels_{language}"]
+    return [[value, label] for value, label in reversed(list(zip(values, labels, strict=True)))]
+
+
+def _options(choices: list[tuple[Any, Any]]) -> list[dict[str, str]]:
+    """Options of an attribute question, labelled in Japanese and English whatever is active."""
+    options = []
+    for value, label in choices:
+        with translation.override("ja"):
+            ja = str(label)
+        with translation.override("en"):
+            en = str(label)
+        options.append({"code": str(value), "label": ja, "label_en": en})
+    return options
+
+
+def definition_localized(definition: dict[str, Any], language: str) -> dict[str, Any]:
+    """The definition with English wording where it has one (custom questions stay as written)."""
+    if not language.startswith("en"):
+        return definition
+
+    def english(item: dict[str, Any], *keys: str) -> dict[str, Any]:
+        item = dict(item)
+        for key in keys:
+            if item.get(f"{key}_en"):
+                item[key] = item[f"{key}_en"]
+        if "options" in item:
+            item["options"] = [english(o, "label") for o in item["options"]]
+        return item
+
+    return {
+        **definition,
+        "agreement_labels": definition.get("agreement_labels_en", definition["agreement_labels"]),
+        "questions": [english(q, "text", "no_answer_label") for q in definition["questions"]],
+        "pages": [english(p, "title") for p in definition["pages"]],
+    }
 
 
 def _category_questions(catalog: CatalogDef) -> list[dict[str, Any]]:
@@ -79,10 +119,12 @@ def _category_questions(catalog: CatalogDef) -> list[dict[str, Any]]:
             "id": item.code,
             "kind": "agreement5",
             "text": item.text_ja,
+            "text_en": item.text_en,
             "help": "",
             "required": False,
             "standard": True,
             "no_answer_label": NO_ANSWER_LABEL,
+            "no_answer_label_en": NO_ANSWER_LABEL_EN,
             "group": groups[categories[item.category].group],
             "category": categories[item.category].name_ja,
             "reverse": item.reverse,
@@ -102,12 +144,14 @@ def _overall_questions(catalog: CatalogDef) -> list[dict[str, Any]]:
                 "id": overall.code,
                 "kind": kind,
                 "text": overall.text_ja,
+                "text_en": overall.text_en,
                 "help": f"0 = {low}、10 = {high}" if kind == "scale11" and low else "",
                 "low_label": low,
                 "high_label": high,
                 "required": False,
                 "standard": True,
                 "no_answer_label": NO_ANSWER_LABEL,
+                "no_answer_label_en": NO_ANSWER_LABEL_EN,
                 "provisional": False,
             }
         )
@@ -120,20 +164,23 @@ def _attribute_questions(areas: list[str]) -> list[dict[str, Any]]:
             "id": "age_band",
             "kind": "single",
             "text": "あなたの年代を教えてください。",
+            "text_en": "What is your age group?",
             "help": "",
             "required": False,
             "standard": True,
             "no_answer_label": "回答しない",
-            "options": [{"code": str(v), "label": str(label)} for v, label in AgeBand.choices],
+            "no_answer_label_en": "Prefer not to say",
+            "options": _options(AgeBand.choices),
         },
         {
             "id": "gender",
             "kind": "single",
             "text": "あなたの性別を教えてください。",
+            "text_en": "What is your gender?",
             "help": "",
             "required": False,
             "standard": True,
-            "options": [{"code": str(v), "label": str(label)} for v, label in Gender.choices],
+            "options": _options(Gender.choices),
         },
     ]
     if areas:
@@ -142,10 +189,12 @@ def _attribute_questions(areas: list[str]) -> list[dict[str, Any]]:
                 "id": "area",
                 "kind": "single",
                 "text": "お住まいの地区を教えてください。",
+                "text_en": "Which area do you live in?",
                 "help": "",
                 "required": False,
                 "standard": True,
                 "no_answer_label": "回答しない",
+                "no_answer_label_en": "Prefer not to say",
                 "options": [{"code": area, "label": area} for area in areas],
             }
         )
@@ -162,16 +211,24 @@ def standard_pages(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     pages: list[dict[str, Any]] = [
         {
             "title": "あなたについて",
+            "title_en": "About you",
             "questions": [q for q in ("age_band", "gender", "area") if q in by_id],
         },
-        {"title": "幸せについて", "questions": [q for q in OVERALL_COLUMNS if q in by_id]},
+        {
+            "title": "幸せについて",
+            "title_en": "Happiness",
+            "questions": [q for q in OVERALL_COLUMNS if q in by_id],
+        },
     ]
     for group in dict.fromkeys(q["group"] for q in questions if "group" in q):
         ids = [q["id"] for q in questions if q.get("group") == group]
         chunks = _chunks(ids, ITEMS_PER_PAGE)
         for number, chunk in enumerate(chunks, start=1):
             title = group if len(chunks) == 1 else f"{group}（{number}/{len(chunks)}）"
-            pages.append({"title": title, "questions": chunk})
+            title_en = GROUP_EN.get(group, group)
+            if len(chunks) > 1:
+                title_en += f" ({number}/{len(chunks)})"
+            pages.append({"title": title, "title_en": title_en, "questions": chunk})
     return pages
 
 
@@ -191,13 +248,20 @@ def definition_build(
     custom = [dict(q, standard=False) for q in (custom_questions or [])]
     pages = standard_pages(standard)
     for number, chunk in enumerate(_chunks([q["id"] for q in custom], CUSTOM_PER_PAGE), start=1):
-        pages.append({"title": f"その他の質問（{number}）", "questions": chunk})
+        pages.append(
+            {
+                "title": f"その他の質問（{number}）",
+                "title_en": f"Other questions ({number})",
+                "questions": chunk,
+            }
+        )
     return {
         "schema": SCHEMA_VERSION,
         "catalog_version": catalog.version,
         "catalog_sha256": catalog.sha256,
         "title": title,
         "agreement_labels": agreement_labels(catalog),
+        "agreement_labels_en": agreement_labels(catalog, language="en"),
         "questions": standard + custom,
         "pages": pages,
     }

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from machiwb.accounts.models import User
 from machiwb.audit.services import audit_log_write
@@ -105,7 +106,7 @@ def invitation_codes_generate(*, survey: Survey, count: int, actor: User) -> lis
     codes: list[str] = []
     hashes: set[str] = set()
     while len(codes) < count:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        code = "".join(secrets.choice(CODE_ALPHABET) for _position in range(CODE_LENGTH))
         code_hash = invitation_code_hash(survey=survey, code=code)
         if code_hash not in hashes:
             hashes.add(code_hash)
@@ -383,7 +384,7 @@ def _answers_digest(token: str, answers: dict[str, Any]) -> str:
 def _outcome_of_existing(receipt: SubmissionReceipt, digest: str) -> SubmitOutcome:
     if not secrets.compare_digest(receipt.answers_digest, digest):
         raise SubmissionRefused(
-            "この回答はすでに送信されています。送信後に回答を変えることはできません。"
+            _("この回答はすでに送信されています。送信後に回答を変えることはできません。")
         )
     return SubmitOutcome.ALREADY_STORED
 
@@ -403,7 +404,7 @@ def response_submit(
     before the caller acknowledges it, and a code is never used without a stored response.
     """
     if len(submission_token) < 16:
-        raise SubmissionRefused("送信の情報が不完全です。最初からやり直してください。")
+        raise SubmissionRefused(_("送信の情報が不完全です。最初からやり直してください。"))
     key = _receipt_key(submission_token)
     digest = _answers_digest(submission_token, answers)
     existing = SubmissionReceipt.objects.filter(key=key).first()
@@ -411,13 +412,13 @@ def response_submit(
         return _outcome_of_existing(existing, digest)
     survey = version.survey
     if not survey.is_accepting_on(timezone.localdate()):
-        raise SubmissionRefused("この調査は現在、回答を受け付けていません。")
+        raise SubmissionRefused(_("この調査は現在、回答を受け付けていません。"))
     errors = sheet_errors(version.definition, answers)
     if errors:
-        raise SubmissionRefused("回答に確認が必要な箇所があります。", errors)
+        raise SubmissionRefused(_("回答に確認が必要な箇所があります。"), errors)
     municipality = survey.municipality
     if municipality is None:
-        raise SubmissionRefused("この調査はこの画面からは回答できません。")
+        raise SubmissionRefused(_("この調査はこの画面からは回答できません。"))
     try:
         with transaction.atomic():
             SubmissionReceipt.objects.create(key=key, survey_version=version, answers_digest=digest)
@@ -428,7 +429,7 @@ def response_submit(
                     used=False,
                 ).update(used=True)
                 if used != 1:
-                    raise SubmissionRefused("招待コードが正しくないか、すでに使われています。")
+                    raise SubmissionRefused(_("招待コードが正しくないか、すでに使われています。"))
             Response.objects.create(
                 survey_version=version,
                 municipality=municipality,
@@ -606,7 +607,7 @@ def _upload_withdraw(*, upload: SurveyUpload, actor: User) -> int:
     )
     if upload.status != UploadStatus.CONFIRMED:
         raise SurveyStateError("取り込み済みのファイルだけを取り下げられます。")
-    deleted, _ = Response.objects.filter(upload=upload).delete()
+    deleted = Response.objects.filter(upload=upload).delete()[0]
     upload.status = UploadStatus.WITHDRAWN
     upload.save(update_fields=["status", "updated_at"])
     audit_log_write(

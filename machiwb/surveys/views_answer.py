@@ -17,14 +17,15 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from machiwb.core.ratelimit import Rate, client_ip, hit, is_limited, ratelimit, too_many_requests
 from machiwb.surveys.answers import field_name, page_parse, sheet_merge
 from machiwb.surveys.models import Survey, SurveyVersion
-from machiwb.surveys.questionnaire import NO_ANSWER, page_questions
+from machiwb.surveys.questionnaire import NO_ANSWER, definition_localized, page_questions
 from machiwb.surveys.selectors import (
     survey_public_get,
     survey_version_by_public_id,
@@ -99,7 +100,7 @@ def _choices(definition: dict[str, Any], question: dict[str, Any]) -> list[tuple
 
 def _display_value(definition: dict[str, Any], question: dict[str, Any], value: Any) -> str:
     if value is None:
-        return "（未回答）"
+        return _("（未回答）")
     labels = dict(_choices(definition, question))
     if isinstance(value, list):
         return "、".join(labels.get(str(v), str(v)) for v in value)
@@ -142,6 +143,7 @@ def page_context(
 ) -> dict[str, Any]:
     """What the answer page template needs for one page (also used by the staff preview)."""
     errors = errors or {}
+    definition = definition_localized(definition, translation.get_language() or "ja")
     pages = definition["pages"]
     questions = [
         _question_view(
@@ -190,15 +192,16 @@ def _render_confirm(
     status: int = 200,
 ) -> HttpResponse:
     errors = errors or {}
+    definition = definition_localized(version.definition, translation.get_language() or "ja")
     sections = []
-    for index, page in enumerate(version.definition["pages"]):
+    for index, page in enumerate(definition["pages"]):
         items = [
             {
                 "text": q["text"],
-                "answer": _display_value(version.definition, q, sheet.answers.get(q["id"])),
+                "answer": _display_value(definition, q, sheet.answers.get(q["id"])),
                 "error": errors.get(q["id"]),
             }
-            for q in page_questions(version.definition, index)
+            for q in page_questions(definition, index)
         ]
         sections.append({"index": index, "title": page["title"], "items": items})
     context = {
@@ -246,7 +249,7 @@ def survey_start(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         return _render_start(request, survey, version, status=409)
     if request.POST.get(HONEYPOT_FIELD):
         return _render_start(
-            request, survey, version, error="送信内容を確認できませんでした。", status=400
+            request, survey, version, error=_("送信内容を確認できませんでした。"), status=400
         )
     code = request.POST.get("code", "")[:40]
     if survey.invitation_required:
@@ -255,7 +258,7 @@ def survey_start(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             return too_many_requests(request, Rate.parse(CODE_FAILURE_RATE).seconds)
         if not invitation_code_is_usable(survey=survey, code=code):
             hit(CODE_FAILURE_GROUP, address, CODE_FAILURE_RATE)
-            error = (
+            error = _(
                 "招待コードが正しくないか、すでに使われています。お手元の案内状をご確認ください。"
             )
             return _render_start(request, survey, version, error=error, code=code, status=400)
@@ -272,7 +275,7 @@ def survey_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     sheet = Sheet.load(request.POST.get("sheet", ""))
     version = survey_version_by_public_id(survey=survey, public_id=sheet.version) if sheet else None
     if sheet is None or version is None:
-        error = "回答の途中経過を確認できませんでした。お手数ですが最初から回答してください。"
+        error = _("回答の途中経過を確認できませんでした。お手数ですが最初から回答してください。")
         return _render_start(
             request, survey, survey_version_current(survey=survey), error=error, status=400
         )

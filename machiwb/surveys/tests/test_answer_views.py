@@ -171,3 +171,17 @@ def test_stored_rows_and_logs_hold_no_code_no_answer_text_and_no_time(
         assert code.replace("-", "") not in dump
         assert code not in dump
         assert str(row["id"]) not in dump
+
+
+def test_english_resident_sees_catalog_wording_in_english(
+    client: Client, published: SurveyVersion
+) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    sheet = _start(client, published)
+    response = client.post(
+        f"/s/{published.survey.public_id}/answer/", {"sheet": sheet, "page": "0", "nav": "next"}
+    )
+    html = response.content.decode()
+    assert "How happy are you at present?" in html
+    assert "Don&#x27;t know / prefer not to say" in html
+    assert "Page 2 of" in html
