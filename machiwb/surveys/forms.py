@@ -117,3 +117,27 @@ class ReopenForm(forms.Form):
 
 class InvitationCodesForm(forms.Form):
     count = forms.IntegerField(label=_("発行する件数"), min_value=1, max_value=20_000)
+    output = forms.ChoiceField(
+        label=_("受け取り方"),
+        choices=[
+            ("pdf", _("印刷用の案内状（PDF、1人1ページ、QRコードつき、1回200件まで）")),
+            ("csv", _("差し込み印刷用のCSV")),
+        ],
+        initial="pdf",
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("output") == "pdf" and (data.get("count") or 0) > MAX_LETTERS:
+            self.add_error(
+                "count",
+                _(
+                    "案内状（PDF）は1回200件までです。それより多い場合は分けて発行するか、CSVで差し込み印刷してください。"
+                ),
+            )
+        return data
+
+
+#: Letters rendered in one request: WeasyPrint lays out about 5 pages a second here.
+MAX_LETTERS = 200

@@ -6,8 +6,7 @@ that municipality only, so another town's survey is a 404 exactly like a missing
 
 from __future__ import annotations
 
-import csv
-import io
+import base64
 import uuid
 from typing import Any
 
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from machiwb.accounts.access import access_municipality_for_staff, has_role
 from machiwb.accounts.decorators import staff_required
 from machiwb.accounts.models import Role, User
+from machiwb.core.pdf import pdf_render
 from machiwb.regions.models import Municipality
 from machiwb.surveys.datafile import (
     DICTIONARY_COLUMNS,
@@ -265,14 +265,23 @@ def survey_transition(request: HttpRequest, code: str, public_id: uuid.UUID) -> 
     return HttpResponseRedirect(_detail_url(survey))
 
 
+def _qr_data_url(text: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode("ascii")
+
+
 @require_POST
 @staff_required
 def invitation_codes(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpResponse:
-    """Generate codes and hand them out once, as a CSV for mail merge (差し込み印刷用)."""
-    _, survey = _survey(request, code, public_id, Role.EDITOR)
+    """Generate codes and hand them out once: printable letters (PDF) or a CSV for mail merge."""
+    municipality, survey = _survey(request, code, public_id, Role.EDITOR)
     form = InvitationCodesForm(request.POST)
     if not form.is_valid() or not survey.invitation_required:
-        messages.error(request, "発行件数は1〜20,000件で指定してください（招待制の調査のみ）。")
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, problems or "招待制の調査だけでコードを発行できます。")
         return HttpResponseRedirect(_detail_url(survey))
     codes = invitation_codes_generate(
         survey=survey, count=form.cleaned_data["count"], actor=_user(request)
@@ -280,15 +289,26 @@ def invitation_codes(request: HttpRequest, code: str, public_id: uuid.UUID) -> H
     url = request.build_absolute_uri(
         reverse("surveys:start", kwargs={"public_id": survey.public_id})
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["number", "invitation_code", "survey_url", "survey_url_with_code"])
-    for number, invitation in enumerate(codes, start=1):
-        writer.writerow([number, invitation, url, f"{url}#code={invitation}"])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="invitation-codes-{survey.public_id}.csv"'
-    )
+    if form.cleaned_data["output"] == "pdf":
+        letters = [
+            {"code": invitation, "qr": _qr_data_url(f"{url}#code={invitation}")}
+            for invitation in codes
+        ]
+        body = pdf_render(
+            "surveys/staff/letters_pdf.html",
+            {"survey": survey, "municipality": municipality, "url": url, "letters": letters},
+        )
+        response = HttpResponse(body, content_type="application/pdf")
+        filename = f"invitation-letters-{survey.public_id}.pdf"
+    else:
+        rows = [
+            [number, invitation, url, f"{url}#code={invitation}"]
+            for number, invitation in enumerate(codes, start=1)
+        ]
+        body = csv_bytes(["number", "invitation_code", "survey_url", "survey_url_with_code"], rows)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        filename = f"invitation-codes-{survey.public_id}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import io
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
@@ -124,7 +127,7 @@ def test_invitation_codes_download_once_as_csv(editor_client: Client) -> None:
     survey = _create(editor_client, invitation_required="on")
     base = f"/surveys/302023/{survey.public_id}/"
     editor_client.post(base + "status/", {"action": "publish"})
-    response = editor_client.post(base + "codes/", {"count": "5"})
+    response = editor_client.post(base + "codes/", {"count": "5", "output": "csv"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "number,invitation_code,survey_url,survey_url_with_code"
@@ -132,6 +135,27 @@ def test_invitation_codes_download_once_as_csv(editor_client: Client) -> None:
     code = lines[1].split(",")[1]
     assert InvitationCode.objects.filter(survey=survey).count() == 5
     assert not InvitationCode.objects.filter(code_hash__icontains=code.replace("-", "")).exists()
+    assert lines[1].endswith(f"#code={code}")  # never sent to the server, so never logged
+
+
+def test_invitation_letters_as_pdf_one_page_each_with_qr(editor_client: Client) -> None:
+    from pypdf import PdfReader
+
+    survey = _create(editor_client, invitation_required="on", closes_on="2025-11-30")
+    base = f"/surveys/302023/{survey.public_id}/"
+    editor_client.post(base + "status/", {"action": "publish"})
+    response = editor_client.post(base + "codes/", {"count": "3", "output": "pdf"})
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 3
+    text = reader.pages[0].extract_text()
+    assert "招待コード" in text
+    assert "令和7年11月30日" in text or "2025" in text
+    assert re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", text)
+    assert InvitationCode.objects.filter(survey=survey).count() == 3
+    too_many = editor_client.post(base + "codes/", {"count": "201", "output": "pdf"})
+    assert too_many.status_code == 302
+    assert InvitationCode.objects.filter(survey=survey).count() == 3
 
 
 def test_other_town_and_viewer_and_anonymous_are_kept_out(
