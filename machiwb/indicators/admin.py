@@ -1,0 +1,218 @@
+"""Operator screens (運営者の管理画面): catalog versions, KPI values, published results, runs.
+
+Each upload screen calls the same service as its management command, so a file is validated
+the same way everywhere and every problem is shown with its row (or JSON path) and reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from machiwb.indicators.catalog import CatalogError, catalog_parse
+from machiwb.indicators.models import CatalogVersion, KpiImport, ScoreRun
+from machiwb.indicators.services import (
+    KpiImportError,
+    OfficialImportError,
+    catalog_load,
+    kpi_values_import,
+    official_results_import,
+)
+from machiwb.indicators.textfile import DecodeError, decode_text
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)]
+
+
+class CatalogUploadForm(forms.Form):
+    file = forms.FileField(label=_("カタログ定義ファイル（JSON）"))
+
+
+class KpiUploadForm(forms.Form):
+    fiscal_year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    file = forms.FileField(label=_("客観指標データ（CSV または .xlsx）"))
+
+
+class OfficialUploadForm(forms.Form):
+    result_files = MultipleFileField(label=_("公表結果のCSV（複数選択可）"))
+
+
+def _read(upload: Any) -> bytes:
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValueError(f"{upload.name}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    data: bytes = upload.read()
+    return data
+
+
+class _UploadMixin:
+    """Adds one upload screen to a ModelAdmin."""
+
+    upload_title: Any = ""
+    upload_form: type[forms.Form] = forms.Form
+    admin_site: admin.AdminSite
+    model: Any
+
+    def handle_upload(self, request: HttpRequest, form: forms.Form) -> str:
+        raise NotImplementedError
+
+    def get_urls(self) -> list[URLPattern]:
+        urls: list[URLPattern] = super().get_urls()  # type: ignore[misc]
+        view: Callable[..., HttpResponse] = self.admin_site.admin_view(self.upload_view)
+        name = f"indicators_{self.model._meta.model_name}_upload"
+        return [path("upload/", view, name=name), *urls]
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        problems: list[str] = []
+        if request.method == "POST":
+            form = self.upload_form(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    done = self.handle_upload(request, form)
+                except (CatalogError, KpiImportError, OfficialImportError, DecodeError) as exc:
+                    problems = [str(p) for p in getattr(exc, "problems", [str(exc)])]
+                except ValueError as exc:
+                    problems = [str(exc)]
+                else:
+                    messages.success(request, done)
+                    return HttpResponseRedirect(
+                        reverse(f"admin:indicators_{self.model._meta.model_name}_changelist")
+                    )
+        else:
+            form = self.upload_form()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": self.upload_title,
+            "form": form,
+            "problems": problems,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/indicators/upload.html", context)
+
+
+@admin.register(CatalogVersion)
+class CatalogVersionAdmin(_UploadMixin, admin.ModelAdmin[CatalogVersion]):
+    list_display = ["code", "title", "first_fiscal_year", "last_fiscal_year", "source_name"]
+    readonly_fields = [
+        "code",
+        "title",
+        "first_fiscal_year",
+        "last_fiscal_year",
+        "note",
+        "sha256",
+        "source_name",
+    ]
+    exclude = ["definition"]
+    change_list_template = "admin/indicators/change_list_upload.html"
+    upload_title = _("指標カタログの読込")
+    upload_form = CatalogUploadForm
+
+    def handle_upload(self, request: HttpRequest, form: forms.Form) -> str:
+        upload = form.cleaned_data["file"]
+        text, _encoding = decode_text(_read(upload), name=upload.name)
+        catalog = catalog_parse(text, source=upload.name)
+        result = catalog_load(catalog=catalog, source_name=upload.name, actor=request.user)  # type: ignore[arg-type]
+        state = "読み込みました" if result.changed else "変更はありません"
+        return f"{catalog.version}: {state}"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(KpiImport)
+class KpiImportAdmin(_UploadMixin, admin.ModelAdmin[KpiImport]):
+    list_display = ["created_at", "fiscal_year", "file_name", "file_format", "row_count"]
+    list_filter = ["fiscal_year"]
+    readonly_fields = [
+        "fiscal_year",
+        "file_name",
+        "sha256",
+        "file_format",
+        "row_count",
+        "imported_by",
+    ]
+    change_list_template = "admin/indicators/change_list_upload.html"
+    upload_title = _("客観指標データの取込")
+    upload_form = KpiUploadForm
+
+    def handle_upload(self, request: HttpRequest, form: forms.Form) -> str:
+        upload = form.cleaned_data["file"]
+        batch = kpi_values_import(
+            fiscal_year=form.cleaned_data["fiscal_year"],
+            file_name=upload.name,
+            data=_read(upload),
+            actor=request.user,  # type: ignore[arg-type]
+        )
+        return f"{batch.file_name}: {batch.row_count}行を取り込みました"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ScoreRun)
+class ScoreRunAdmin(_UploadMixin, admin.ModelAdmin[ScoreRun]):
+    list_display = [
+        "created_at",
+        "fiscal_year",
+        "survey_type",
+        "origin",
+        "is_current",
+        "municipality_count",
+        "response_count",
+    ]
+    list_filter = ["fiscal_year", "survey_type", "origin", "is_current"]
+    readonly_fields = [
+        "public_id",
+        "catalog",
+        "fiscal_year",
+        "survey_type",
+        "origin",
+        "is_current",
+        "parameters",
+        "inputs",
+        "inputs_sha256",
+        "results_sha256",
+        "municipality_count",
+        "response_count",
+        "created_by",
+    ]
+    exclude = ["reference", "layout"]
+    change_list_template = "admin/indicators/change_list_upload.html"
+    upload_title = _("公表結果の取込")
+    upload_form = OfficialUploadForm
+
+    def handle_upload(self, request: HttpRequest, form: forms.Form) -> str:
+        files = [(f.name, _read(f)) for f in form.cleaned_data["result_files"]]
+        report = official_results_import(files=files, actor=request.user)  # type: ignore[arg-type]
+        lines = [f"imported={report.files} mismatches={len(report.mismatches)}"]
+        lines += [
+            f"{m.region} {m.category} {m.measure}: 公表値 {m.published} / 設問の平均 {m.derived:.2f}"
+            for m in report.mismatches
+        ]
+        return " ".join(lines)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ScoreRun | None = None) -> bool:
+        return False
