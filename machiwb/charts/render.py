@@ -22,6 +22,7 @@ from typing import Literal
 
 import matplotlib
 from django.core.cache import cache as django_cache
+from django.utils.translation import gettext as _
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -175,7 +176,8 @@ def _radar_figure(chart: RadarChart) -> Figure:
     handles: list[Line2D] = []
     for index, series in enumerate(chart.series):
         style = _style(index)
-        values = [low if v is None else min(max(v, low), high) for v in series.values]
+        # A missing value breaks the line (NaN) instead of pretending it is the minimum.
+        values = [math.nan if v is None else min(max(v, low), high) for v in series.values]
         present = [v is not None for v in series.values]
         ys = [*values, values[0]]
         ax.plot(
@@ -194,10 +196,11 @@ def _radar_figure(chart: RadarChart) -> Figure:
             markersize=5,
             color=style["color"],
         )
-        if len(chart.series) <= 2:
+        if len(chart.series) <= 2 and all(present):
             ax.fill(closed, ys, color=str(style["color"]), alpha=0.06)
+        label = series.label if any(present) else _("%(label)s（値なし）") % {"label": series.label}
         handles.append(
-            Line2D([], [], label=series.label, linewidth=1.8, markersize=6, **style)  # type: ignore[arg-type]
+            Line2D([], [], label=label, linewidth=1.8, markersize=6, **style)  # type: ignore[arg-type]
         )
     if chart.reference is not None:
         handles.append(
@@ -206,7 +209,7 @@ def _radar_figure(chart: RadarChart) -> Figure:
                 [],
                 color=REFERENCE_COLOUR,
                 linewidth=1.6,
-                label=f"{format_value(chart.reference)}（基準）",
+                label=_("%(value)s（基準）") % {"value": format_value(chart.reference)},
             )
         )
     _frame(fig, chart.meta)
