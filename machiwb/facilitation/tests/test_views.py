@@ -7,7 +7,9 @@ import io
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -504,3 +506,29 @@ def test_mypage_panels(cast: Cast, dispatch_in: Callable[..., Dispatch]) -> None
     assert "和歌山市" not in other_page
     viewer_page = signed_in(cast.viewer_a).get(reverse("accounts:mypage")).content.decode()
     assert "として派遣を申請する" not in viewer_page
+
+
+# --- no N+1 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url_name", ["facilitation:operator", "facilitation:index", "facilitation:registry"]
+)
+def test_list_pages_do_not_query_per_row(
+    cast: Cast, dispatch_in: Callable[..., Dispatch], url_name: str
+) -> None:
+    client = signed_in(cast.operator)
+    url = reverse(url_name) + "?fy=2026"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    dispatch_in(S.NOTIFIED, day=days_from_today(10))
+    make_facilitator(None, "デモ 追加1", is_public=True)
+    few = queries()
+    for n in range(4):
+        dispatch_in(S.SUBMITTED, day=days_from_today(20 + n), town=cast.town_b)
+        make_facilitator(None, f"デモ 追加{n + 2}", is_public=True)
+    assert queries() == few
