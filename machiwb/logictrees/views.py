@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from machiwb.accounts.access import access_municipality_for_staff, has_role
@@ -64,6 +65,10 @@ IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/p
 IMAGE_FORMATS: dict[str, ImageFormat] = {"png": "png", "svg": "svg", "pdf": "pdf"}
 
 
+def _version_label(number: int, name: str) -> str:
+    return _("版 %(number)s「%(name)s」") % {"number": number, "name": name}
+
+
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # noqa: S101 - staff_required ran first
@@ -93,7 +98,9 @@ def _number(raw: str, label: str) -> float | None:
     try:
         return float(raw)
     except ValueError:
-        raise DocumentError([f"{label}「{raw}」は数値で入力してください"]) from None
+        raise DocumentError(
+            [_("%(field)s「%(value)s」は数値で入力してください") % {"field": label, "value": raw}]
+        ) from None
 
 
 def _year(raw: str) -> int | None:
@@ -101,7 +108,9 @@ def _year(raw: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise DocumentError([f"目標年度「{raw}」は西暦4桁で入力してください"])
+        raise DocumentError(
+            [_("目標年度「%(value)s」は西暦4桁で入力してください") % {"value": raw}]
+        )
     return int(raw)
 
 
@@ -124,11 +133,13 @@ def _apply(
     except StaleEditError:
         messages.error(
             request,
-            "ほかの人が先にこのツリーを更新しました。最新の内容を確認してから、もう一度操作してください。",
+            _(
+                "ほかの人が先にこのツリーを更新しました。最新の内容を確認してから、もう一度操作してください。"
+            ),
         )
         return False
     except DocumentError as exc:
-        messages.error(request, "変更できませんでした：" + "／".join(exc.problems))
+        messages.error(request, _("変更できませんでした：") + "／".join(exc.problems))
         return False
     messages.success(request, success)
     return True
@@ -149,7 +160,7 @@ def tree_list(request: HttpRequest, code: str) -> HttpResponse:
         reference = request.POST.get("reference", "")
         try:
             if not title:
-                raise DocumentError(["ツリーの名前を入力してください"])
+                raise DocumentError([_("ツリーの名前を入力してください")])
             tree = logictree_create(
                 municipality=municipality,
                 actor=_user(request),
@@ -158,9 +169,11 @@ def tree_list(request: HttpRequest, code: str) -> HttpResponse:
                 wellbeing=request.POST.get("wellbeing", "q1"),
             )
         except DocumentError as exc:
-            messages.error(request, "作成できませんでした：" + "／".join(exc.problems))
+            messages.error(request, _("作成できませんでした：") + "／".join(exc.problems))
             return redirect("logictrees:list", code=municipality.code)
-        messages.success(request, f"ロジックツリー「{tree.title}」を作成しました。")
+        messages.success(
+            request, _("ロジックツリー「%(title)s」を作成しました。") % {"title": tree.title}
+        )
         return HttpResponseRedirect(_tree_url(tree))
     context = {
         "nav_section": "logictrees",
@@ -181,7 +194,7 @@ def reference_image(request: HttpRequest, code: str, reference: str) -> HttpResp
     if tree is None:
         raise Http404
     return HttpResponse(
-        tree_image(tree.document, "png", subtitle="参照ツリー"), content_type="image/png"
+        tree_image(tree.document, "png", subtitle=_("参照ツリー")), content_type="image/png"
     )
 
 
@@ -228,7 +241,7 @@ def tree_detail(request: HttpRequest, code: str, tree_id: str) -> HttpResponse:
         "tree": tree,
         "versions": version_list(tree=tree),
         "can_edit": can_edit,
-        "link_types": [(LinkType.CONTRIBUTES, "寄与"), (LinkType.SYNERGY, "相乗効果")],
+        "link_types": [(LinkType.CONTRIBUTES, _("寄与")), (LinkType.SYNERGY, _("相乗効果"))],
         "share_url": (
             request.build_absolute_uri(reverse("logictrees:shared", args=[tree.share_token]))
             if tree.share_token
@@ -247,7 +260,7 @@ def _tree_action(request: HttpRequest, tree: LogicTree) -> None:
         try:
             link_type = LinkType(post.get("type", ""))
         except ValueError:
-            messages.error(request, "つながりの種類を選んでください。")
+            messages.error(request, _("つながりの種類を選んでください。"))
             return
         source, target = post.get("source", ""), post.get("target", "")
         if action == "link_add":
@@ -256,7 +269,7 @@ def _tree_action(request: HttpRequest, tree: LogicTree) -> None:
                 tree,
                 lambda d: link_add(d, source=source, target=target, link_type=link_type),
                 f"つながり {source}→{target} を追加",
-                "つながりを追加しました。",
+                _("つながりを追加しました。"),
             )
         else:
             _apply(
@@ -264,7 +277,7 @@ def _tree_action(request: HttpRequest, tree: LogicTree) -> None:
                 tree,
                 lambda d: link_remove(d, source=source, target=target, link_type=link_type),
                 f"つながり {source}→{target} を削除",
-                "つながりを削除しました。",
+                _("つながりを削除しました。"),
             )
     elif action == "title":
         title = post.get("title", "").strip()
@@ -273,47 +286,56 @@ def _tree_action(request: HttpRequest, tree: LogicTree) -> None:
             tree,
             lambda d: document_parse({**document_to_data(d), "title": title}),
             f"名称を「{title}」に変更",
-            "名称を変更しました。",
+            _("名称を変更しました。"),
         )
     elif action == "version_save":
         try:
             version = logictree_version_save(tree=tree, actor=actor, name=post.get("name", ""))
         except DocumentError as exc:
-            messages.error(request, "保存できませんでした：" + "／".join(exc.problems))
+            messages.error(request, _("保存できませんでした：") + "／".join(exc.problems))
             return
-        messages.success(request, f"版 {version.number}「{version.name}」として保存しました。")
+        messages.success(
+            request,
+            _("版 %(number)s「%(name)s」として保存しました。")
+            % {"number": version.number, "name": version.name},
+        )
     elif action == "version_restore":
         number = post.get("number", "")
         old = tree.versions.filter(number=int(number)).first() if number.isdigit() else None
         if old is None:
             raise Http404
         logictree_version_restore(tree=tree, version=old, actor=actor)
-        messages.success(request, f"版 {old.number}「{old.name}」の内容に戻しました。")
+        messages.success(
+            request,
+            _("版 %(number)s「%(name)s」の内容に戻しました。")
+            % {"number": old.number, "name": old.name},
+        )
     elif action == "import":
         upload = request.FILES.get("file")
         if upload is None or upload.size is None or upload.size > MAX_IMPORT_BYTES:
-            messages.error(request, "取り込むJSONファイル（1MBまで）を選んでください。")
+            messages.error(request, _("取り込むJSONファイル（1MBまで）を選んでください。"))
             return
         try:
             data = json.loads(upload.read().decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            messages.error(request, f"JSONとして読めませんでした：{exc}")
+            messages.error(request, _("JSONとして読めませんでした：%(error)s") % {"error": exc})
             return
         try:
             logictree_import(tree=tree, actor=actor, data=data)
         except DocumentError as exc:
             messages.error(
-                request, "取り込めませんでした（何も変更していません）：" + "／".join(exc.problems)
+                request,
+                _("取り込めませんでした（何も変更していません）：") + "／".join(exc.problems),
             )
             return
-        messages.success(request, "JSONを取り込みました。")
+        messages.success(request, _("JSONを取り込みました。"))
     elif action in ("share_on", "share_off"):
         logictree_share_set(tree=tree, actor=actor, enabled=action == "share_on")
         messages.success(
             request,
-            "閲覧用リンクを発行しました。"
+            _("閲覧用リンクを発行しました。")
             if action == "share_on"
-            else "閲覧用リンクを停止しました。",
+            else _("閲覧用リンクを停止しました。"),
         )
     else:
         raise Http404
@@ -385,14 +407,14 @@ def _node_action(request: HttpRequest, tree: LogicTree, node_id: str) -> str:
             tree,
             lambda d: node_update(d, node_id, **changes),
             f"ノード {node_id} を編集",
-            "保存しました。",
+            _("保存しました。"),
         )
         return here
     if action == "add_child":
         try:
             kind = NodeKind(post.get("kind", ""))
         except ValueError:
-            messages.error(request, "追加するノードの種類を選んでください。")
+            messages.error(request, _("追加するノードの種類を選んでください。"))
             return here
         label = post.get("label", "").strip()
         new_ids: list[str] = []
@@ -413,7 +435,7 @@ def _node_action(request: HttpRequest, tree: LogicTree, node_id: str) -> str:
             tree,
             add,
             f"ノード {node_id} の下に「{label}」を追加",
-            f"「{label}」を追加しました。",
+            _("「%(label)s」を追加しました。") % {"label": label},
         ):
             return reverse(
                 "logictrees:node", args=[tree.municipality_id, tree.public_id, new_ids[0]]
@@ -425,7 +447,7 @@ def _node_action(request: HttpRequest, tree: LogicTree, node_id: str) -> str:
             tree,
             lambda d: node_delete(d, node_id),
             f"ノード {node_id} を削除",
-            "ノードを削除しました。",
+            _("ノードを削除しました。"),
         ):
             return _tree_url(tree)
         return here
@@ -433,25 +455,25 @@ def _node_action(request: HttpRequest, tree: LogicTree, node_id: str) -> str:
         ref = post.get("ref", "")
         option = next((o for o in kpi_catalog() if o.ref == ref), None)
         if option is None:
-            messages.error(request, "KPI候補の一覧からKPIを選んでください。")
+            messages.error(request, _("KPI候補の一覧からKPIを選んでください。"))
             return here
         try:
             kpi = NodeKpi(
                 ref=ref,
                 label=option.label,
-                baseline=_number(post.get("baseline", ""), "基準値"),
-                target=_number(post.get("target", ""), "目標値"),
+                baseline=_number(post.get("baseline", ""), _("基準値")),
+                target=_number(post.get("target", ""), _("目標値")),
                 target_year=_year(post.get("target_year", "")),
             )
         except DocumentError as exc:
-            messages.error(request, "保存できませんでした：" + "／".join(exc.problems))
+            messages.error(request, _("保存できませんでした：") + "／".join(exc.problems))
             return here
         _apply(
             request,
             tree,
             lambda d: kpi_set(d, node_id, kpi),
             f"ノード {node_id} にKPI {ref}",
-            f"KPI「{option.label}」を設定しました。",
+            _("KPI「%(label)s」を設定しました。") % {"label": option.label},
         )
         return here
     if action == "kpi_remove":
@@ -461,7 +483,7 @@ def _node_action(request: HttpRequest, tree: LogicTree, node_id: str) -> str:
             tree,
             lambda d: kpi_remove(d, node_id, ref),
             f"ノード {node_id} からKPI {ref} を削除",
-            "KPIを外しました。",
+            _("KPIを外しました。"),
         )
         return here
     if action == "comment":
@@ -472,7 +494,7 @@ def _node_action(request: HttpRequest, tree: LogicTree, node_id: str) -> str:
         except DocumentError as exc:
             messages.error(request, "／".join(exc.problems))
             return here
-        messages.success(request, "コメントを投稿しました。")
+        messages.success(request, _("コメントを投稿しました。"))
         return here + "#comments"
     raise Http404
 
@@ -489,11 +511,11 @@ def tree_compare(request: HttpRequest, code: str, tree_id: str) -> HttpResponse:
     def pick(key: str) -> tuple[str, TreeDocument]:
         value = request.GET.get(key, "current")
         if value == "current":
-            return "現在の内容", tree_document(tree)
+            return _("現在の内容"), tree_document(tree)
         version = versions.get(value)
         if version is None:
             raise Http404
-        return f"版 {version.number}「{version.name}」", tree_document(version)
+        return _version_label(version.number, version.name), tree_document(version)
 
     before_label, before = pick("a")
     after_label, after = pick("b")
@@ -509,11 +531,11 @@ def tree_compare(request: HttpRequest, code: str, tree_id: str) -> HttpResponse:
         "diff": document_diff(before, after),
         "kind_labels": {str(k): v for k, v in KIND_LABELS.items()},
         "field_labels": {
-            "label": "名称",
-            "parent": "つながる先（親）",
-            "department": "担当課",
-            "note": "メモ",
-            "wellbeing": "Well-Being の指標",
+            "label": _("名称"),
+            "parent": _("つながる先（親）"),
+            "department": _("担当課"),
+            "note": _("メモ"),
+            "wellbeing": _("Well-Being の指標"),
             "kpis": "KPI",
         },
     }
@@ -542,16 +564,16 @@ def _export(tree: LogicTree, document: TreeDocument, image_format: str, label: s
 @require_GET
 @staff_required
 def tree_export(request: HttpRequest, code: str, tree_id: str, image_format: str) -> HttpResponse:
-    _, tree = _tree(request, code, str(tree_id))
+    tree = _tree(request, code, str(tree_id))[1]
     number = request.GET.get("version")
     if number:
         version = tree.versions.filter(number=number if number.isdigit() else 0).first()
         if version is None:
             raise Http404
         return _export(
-            tree, tree_document(version), image_format, f"版 {version.number}「{version.name}」"
+            tree, tree_document(version), image_format, _version_label(version.number, version.name)
         )
-    return _export(tree, tree_document(tree), image_format, "現在の内容")
+    return _export(tree, tree_document(tree), image_format, _("現在の内容"))
 
 
 @require_GET
@@ -575,4 +597,4 @@ def shared_image(request: HttpRequest, token: str, image_format: str) -> HttpRes
     tree = logictree_shared(token=str(token))
     if tree is None:
         raise Http404
-    return _export(tree, tree_document(tree), image_format, "閲覧用")
+    return _export(tree, tree_document(tree), image_format, _("閲覧用"))
