@@ -72,6 +72,15 @@ def category_scores(
     return None
 
 
+def _has_subjective(categories: object) -> bool:
+    """Whether a cell's ``categories`` (documented on ScoreCell: [主観実数[], 主観偏差値[], …])
+    holds any subjective 偏差値."""
+    if not isinstance(categories, list) or len(categories) < 2:
+        return False
+    scores = categories[1]
+    return isinstance(scores, list) and any(v is not None for v in scores)
+
+
 def scored_municipality_codes(run: ScoreRun) -> list[str]:
     """Codes of the municipalities with subjective category scores in the run.
 
@@ -85,14 +94,7 @@ def scored_municipality_codes(run: ScoreRun) -> list[str]:
     cells = ScoreCell.objects.filter(run=run, breakdown=ALL).values_list(
         "municipality_id", "categories"
     )
-    codes = [
-        code
-        for code, categories in cells
-        if any(
-            isinstance(row, list) and len(row) > 1 and row[1] is not None
-            for row in categories.values()
-        )
-    ]
+    codes = [code for code, categories in cells if _has_subjective(categories)]
     cache.set(key, codes, 3600)
     return codes
 
