@@ -26,3 +26,11 @@ def test_home_page_counts_regions(client: Client, regions_loaded: None) -> None:
     assert response.status_code == 200
     summary = response.context["summary"]
     assert (summary.prefectures, summary.municipalities, summary.wards) == (47, 1741, 171)
+
+
+def test_home_page_search_leads_to_the_dashboard(client: Client, regions_loaded: None) -> None:
+    body = client.get("/").content.decode()
+    assert 'action="/dashboard/"' in body
+    assert 'name="q"' in body
+    found = client.get("/dashboard/", {"q": "かいなん"}).content.decode()
+    assert "海南市" in found
