@@ -15,6 +15,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from machiwb.core.models import BaseModel
@@ -118,6 +119,10 @@ class Facilitator(BaseModel):
     def is_certified_on(self, day: datetime.date) -> bool:
         """Whether the certification is still valid on ``day`` (認定が有効か)."""
         return self.training_completed_on <= day <= self.certification_valid_until
+
+    @property
+    def is_certified_today(self) -> bool:
+        return self.is_certified_on(timezone.localdate())
 
     def works_on_weekday(self, day: datetime.date) -> bool:
         return day.weekday() in self.available_weekdays

@@ -481,6 +481,17 @@ def test_operator_registers_and_updates(cast: Cast) -> None:
     assert not facilitator.unavailabilities.exists()
 
 
+def test_registry_list_flags_lapsed_certification(cast: Cast) -> None:
+    make_facilitator(
+        None,
+        "デモ 期限切れ",
+        training_completed_on=days_from_today(-800),
+        certification_valid_until=days_from_today(-1),
+    )
+    html = signed_in(cast.operator).get(reverse("facilitation:registry")).content.decode()
+    assert html.count("認定が有効ではありません（更新研修が必要）") == 1
+
+
 def test_registry_form_names_the_bad_line(cast: Cast) -> None:
     response = signed_in(cast.operator).post(
         reverse("facilitation:registry_new"), registry_form(unavailable="2026-12-28\n12月30日")
