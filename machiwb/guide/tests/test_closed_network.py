@@ -9,6 +9,7 @@ and static CSS are scanned as well, because some pages need data the demo does n
 from __future__ import annotations
 
 import io
+import re
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -179,3 +180,27 @@ def test_no_stylesheet_imports_fonts_or_images_from_another_host() -> None:
                     findings.extend(css_findings(handle.read().decode("utf-8"), path))
     assert not findings, "\n".join(str(f) for f in findings)
     assert stylesheets >= 2
+
+
+#: Modules that open connections to other hosts. Background jobs and views must not use them:
+#: inside a closed network they would hang or fail (mail goes through Django's backend).
+_NETWORK_CLIENTS = re.compile(
+    r"^\s*(?:import|from)\s+(urllib\.request|urllib3|http\.client|requests|httpx|aiohttp|socket)\b",
+    re.MULTILINE,
+)
+
+
+def test_no_application_code_opens_connections_to_other_hosts() -> None:
+    root = Path(apps.get_app_config("guide").path).parent
+    sources = [
+        p for p in root.rglob("*.py") if "tests" not in p.parts and "migrations" not in p.parts
+    ]
+    offenders = [
+        f"{path.relative_to(root.parent)}: {match.group(0).strip()}"
+        for path in sources
+        for match in _NETWORK_CLIENTS.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, "\n".join(offenders)
+    assert len(sources) > 50
+    assert _NETWORK_CLIENTS.search("from urllib.request import urlopen")
+    assert not _NETWORK_CLIENTS.search("from urllib.parse import urlsplit")
