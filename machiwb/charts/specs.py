@@ -23,10 +23,12 @@ class ChartMeta:
 
 @dataclass(frozen=True)
 class Series:
-    """One line or bar group: a label and one value per axis (None = no value)."""
+    """One line or bar group: a label and one value per axis (None = no value).
+
+    Counts may be given as int; they are shown without decimals."""
 
     label: str
-    values: tuple[float | None, ...]
+    values: tuple[float | int | None, ...]
 
 
 def _check_lengths(labels: tuple[str, ...], series: tuple[Series, ...]) -> None:

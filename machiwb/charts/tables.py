@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from machiwb.charts.specs import Chart, RadarChart, ScatterChart, Series
 
-Cell = str | float | None
+Cell = str | int | float | None
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,13 @@ class DataTable:
 
 
 def format_value(value: Cell) -> str:
-    """One decimal for numbers, "—" for a missing or suppressed value."""
+    """One decimal for measured values, whole numbers for counts, "—" when missing or
+    suppressed."""
     if value is None:
         return "—"
-    if isinstance(value, float | int):
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
         return f"{value:.1f}"
     return value
 

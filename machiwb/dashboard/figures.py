@@ -159,7 +159,7 @@ def profile_figure(result: Result) -> Figure | None:
     series = tuple(
         Series(
             gender,
-            tuple(None if row[i] is None else float(row[i] or 0) for row in table.cells),
+            tuple(row[i] for row in table.cells),
         )
         for i, gender in enumerate(table.genders)
     )
