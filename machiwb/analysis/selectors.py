@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from machiwb.accounts.models import User
 from machiwb.analysis import compute
 from machiwb.analysis.scores import (
     ScoreSet,
@@ -304,4 +305,13 @@ def analysis_report(
         scores=scores,
         peers=peers,
         has_features=has_features,
+    )
+
+
+def staff_municipalities(*, user: User) -> list[Municipality]:
+    """The municipalities the user is a member of (所属する自治体), in code order."""
+    return list(
+        Municipality.objects.filter(memberships__user=user)
+        .select_related("prefecture")
+        .order_by("code")
     )

@@ -5,6 +5,7 @@ from machiwb.analysis import views
 app_name = "analysis"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("<str:code>/", views.survey_list, name="surveys"),
     path("<str:code>/<uuid:survey_id>/", views.analysis_page, name="page"),
     path("<str:code>/<uuid:survey_id>/analysis.csv", views.analysis_download, name="csv"),

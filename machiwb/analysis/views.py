@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from machiwb.accounts.access import access_municipality_for_staff
@@ -17,6 +17,7 @@ from machiwb.analysis.selectors import (
     analysis_report,
     analysis_surveys,
     outcome_label,
+    staff_municipalities,
     survey_for_analysis,
 )
 from machiwb.charts.render import chart_pdf, chart_png
@@ -118,3 +119,17 @@ def analysis_download(request: HttpRequest, code: str, survey_id: str) -> HttpRe
     filename = f"analysis_{municipality.code}_{survey.fiscal_year}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@require_GET
+@staff_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Entry from the navigation and the guide: straight to the user's municipality, or a choice."""
+    municipalities = staff_municipalities(user=request.user)  # type: ignore[arg-type]
+    if len(municipalities) == 1:
+        return redirect("analysis:surveys", code=municipalities[0].code)
+    return render(
+        request,
+        "analysis/index.html",
+        {"nav_section": "analysis", "municipalities": municipalities},
+    )

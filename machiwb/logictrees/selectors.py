@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from machiwb.accounts.models import User
 from machiwb.indicators.models import CatalogVersion, Category
 from machiwb.indicators.selectors import (
     score_available,
@@ -165,3 +166,12 @@ def kpi_current_values(
         for ref, value in found.items()
         if ref in wanted and value is not None
     }
+
+
+def staff_municipalities(*, user: User) -> list[Municipality]:
+    """The municipalities the user is a member of (所属する自治体), in code order."""
+    return list(
+        Municipality.objects.filter(memberships__user=user)
+        .select_related("prefecture")
+        .order_by("code")
+    )

@@ -5,6 +5,7 @@ from machiwb.logictrees import views
 app_name = "logictrees"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("shared/<uuid:token>/", views.shared_tree, name="shared"),
     path("shared/<uuid:token>/tree.<str:image_format>", views.shared_image, name="shared_image"),
     path("<str:code>/", views.tree_list, name="list"),

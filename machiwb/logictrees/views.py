@@ -44,6 +44,7 @@ from machiwb.logictrees.selectors import (
     logictree_get,
     logictree_list,
     logictree_shared,
+    staff_municipalities,
     tree_document,
     version_list,
     wellbeing_choices,
@@ -598,3 +599,17 @@ def shared_image(request: HttpRequest, token: str, image_format: str) -> HttpRes
     if tree is None:
         raise Http404
     return _export(tree, tree_document(tree), image_format, _("閲覧用"))
+
+
+@require_GET
+@staff_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Entry from the navigation and the guide: straight to the user's municipality, or a choice."""
+    municipalities = staff_municipalities(user=_user(request))
+    if len(municipalities) == 1:
+        return redirect("logictrees:list", code=municipalities[0].code)
+    return render(
+        request,
+        "logictrees/index.html",
+        {"nav_section": "logictrees", "municipalities": municipalities},
+    )

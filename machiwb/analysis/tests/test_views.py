@@ -11,7 +11,7 @@ import pytest
 from django.core.management.base import OutputWrapper
 from django.test import Client
 
-from machiwb.accounts.models import Role, User
+from machiwb.accounts.models import Membership, Role, User
 from machiwb.analysis import demo
 from machiwb.regions.models import Municipality
 from machiwb.surveys.models import Response, Survey, SurveyType
@@ -150,3 +150,17 @@ def test_too_few_respondents_says_so(official_scores: None, hashimoto_client: Cl
     assert "回答者が少ないため、重要度を計算していません" in page
     assert "37 人です" in page
     assert "performance.png" not in page
+
+
+def test_index_goes_to_the_users_municipality_or_offers_a_choice(
+    regions_loaded: None,
+    staff_user_factory: Callable[..., User],
+    verified_client: Callable[[User], Client],
+) -> None:
+    user = staff_user_factory(municipality=HASHIMOTO, role=Role.VIEWER)
+    client = verified_client(user)
+    assert client.get("/analysis/")["Location"] == f"/analysis/{HASHIMOTO}/"
+    Membership.objects.create(user=user, municipality_id="302015", role=Role.VIEWER)
+    page = client.get("/analysis/").content.decode()
+    assert "/analysis/302015/" in page
+    assert f"/analysis/{HASHIMOTO}/" in page

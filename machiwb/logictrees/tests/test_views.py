@@ -241,3 +241,12 @@ def test_share_link_is_read_only_and_can_be_stopped(
     assert client.get(shared + "tree.png").content.startswith(b"\x89PNG")
     editor_client.post(_url(tree), {"action": "share_off"})
     assert client.get(shared).status_code == 404
+
+
+def test_index_goes_to_the_users_municipality(
+    regions_loaded: None,
+    staff_user_factory: Callable[..., User],
+    verified_client: Callable[[User], Client],
+) -> None:
+    client = verified_client(staff_user_factory(municipality=KAINAN, role=Role.VIEWER))
+    assert client.get("/logictrees/")["Location"] == f"/logictrees/{KAINAN}/"
