@@ -126,6 +126,17 @@ def manage(env: dict[str, str], *args: str) -> None:
     )
 
 
+def manage_output(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
 class AppServer:
     """gunicorn -c deploy/gunicorn.conf.py, in its own process group."""
 

@@ -41,6 +41,7 @@ from bench._server import (
     form_body,
     machine_baseline_ms,
     manage,
+    manage_output,
     percentile,
     summary_line,
 )
@@ -288,7 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-port", type=int, default=55433)
     parser.add_argument("--jobs", type=int, default=4)
     parser.add_argument(
-        "--phases", default="baseline,crash,db_restart,jobs", help="comma-separated subset"
+        "--phases",
+        default="baseline,crash,db_restart,backup,jobs",
+        help="comma-separated subset",
     )
     parser.add_argument("--job-timeout", type=int, default=10)
     args = parser.parse_args(argv)
@@ -362,6 +365,27 @@ def main(argv: list[str] | None = None) -> int:
             phase["duplicates"] == 0 and phase["lost"] == 0 and phase["half_stored"] == 0
             for phase in results.values()
         )
+        if "backup" in phases:
+            backup_lines: list[str] = []
+
+            def backup(submissions: list[Submission], events: dict[str, float]) -> None:
+                _wait_for_acks(submissions, len(submissions) // 3)
+                events["fault_at"] = time.perf_counter()
+                backup_lines.append(
+                    manage_output(env, "backup_database", "--output-dir", str(var_dir / "bk"))
+                )
+                events["backup_s"] = time.perf_counter() - events["fault_at"]
+
+            results["backup"] = _phase(
+                "backup", server, path, version, args.submissions, args.clients, backup
+            )
+            print(summary_line("backup_during_load", results["backup"]))
+            print("  " + backup_lines[0].strip())
+            drill = manage_output(env, "restore_drill", "--dir", str(var_dir / "bk")).strip()
+            print("restore_drill " + drill)
+            phase = results["backup"]
+            ok = ok and phase["duplicates"] == phase["lost"] == phase["half_stored"] == 0
+            ok = ok and "checksum_match=true" in drill and "counts_match=true" in drill
         if "jobs" in phases:
             jobs = _jobs_phase(env, var_dir, args.jobs)
             print(summary_line("jobs", jobs))

@@ -82,7 +82,9 @@ def _authorised(request: HttpRequest) -> bool:
     token: str = settings.METRICS_TOKEN
     header = request.headers.get("Authorization", "")
     scheme, _sep, given = header.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    )
 
 
 @never_cache

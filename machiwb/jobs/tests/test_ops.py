@@ -67,6 +67,7 @@ def test_metrics_absent_without_token(client: Client, settings: SettingsWrapper)
 def test_metrics_need_the_bearer_token(client: Client, settings: SettingsWrapper) -> None:
     settings.METRICS_TOKEN = "s3cret-token-for-tests"
     assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer ｔｏｋｅｎ").status_code == 401
     wrong = client.get("/metrics", HTTP_AUTHORIZATION="Bearer nope")
     assert wrong.status_code == 401
     assert wrong["WWW-Authenticate"].startswith("Bearer")
