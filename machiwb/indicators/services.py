@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 
 from machiwb.accounts.models import User
 from machiwb.audit.services import audit_log_write
+from machiwb.indicators.answers_sql import answer_cells_postgresql
 from machiwb.indicators.catalog import CatalogDef
 from machiwb.indicators.compute import (
     ALL,
@@ -61,7 +62,7 @@ from machiwb.indicators.selectors import (
 )
 from machiwb.indicators.textfile import DecodeError, decode_text
 from machiwb.regions.models import Municipality, MunicipalityKind
-from machiwb.surveys.models import Response
+from machiwb.surveys.models import Response, SurveyVersion
 
 
 @dataclass(frozen=True)
@@ -404,10 +405,21 @@ def _answer_cells(
     Item sums and counts and the answer counts of Q1–Q5 all come from the same single pass
     (市区町村 × 年代 × 性別), so a national recompute reads the responses once.
     """
-    responses = Response.objects.filter(
-        survey_version__survey__fiscal_year=fiscal_year,
-        survey_version__survey__survey_type=survey_type,
+    versions = dict(
+        SurveyVersion.objects.filter(
+            survey__fiscal_year=fiscal_year, survey__survey_type=survey_type
+        ).values_list("id", "survey__public_id")
     )
+    if connection.vendor == "postgresql":
+        cells, per_version = answer_cells_postgresql(
+            version_ids=sorted(versions), items=items, questions=questions
+        )
+        per_survey: dict[str, int] = {}
+        for version, count in per_version.items():
+            key = str(versions[version])
+            per_survey[key] = per_survey.get(key, 0) + count
+        return cells, dict(sorted(per_survey.items()))
+    responses = Response.objects.filter(survey_version_id__in=list(versions))
     group = ("municipality_id", "age_band", "gender")
     aggregates: dict[str, Any] = {"n": Count("pk")}
     for item in items:
@@ -435,12 +447,12 @@ def _answer_cells(
         item_counts=np.ascontiguousarray(matrix[:, 2 : 2 + 2 * width : 2]),
         answer_counts=answer_counts,
     )
-    per_survey = (
+    counts = (
         responses.order_by()
         .values_list("survey_version__survey__public_id")
         .annotate(k=Count("pk"))
     )
-    return cells, {str(k): v for k, v in sorted(per_survey, key=lambda kv: str(kv[0]))}
+    return cells, {str(k): v for k, v in sorted(counts, key=lambda kv: str(kv[0]))}
 
 
 def _municipality_info() -> dict[str, MunicipalityInfo]:
