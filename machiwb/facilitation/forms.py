@@ -80,7 +80,8 @@ class DispatchApplicationForm(Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
-            "画面の名前か、このサイトのURL（/dashboard/… など）を1行に1つ書いてください。"
+            "画面の名前か、このサイトのURL（/dashboard/…、ロジックツリーの共有リンク "
+            "/logictrees/shared/… など）を1行に1つ書いてください。"
             "ワークショップのページにリンクとして載ります。"
         ),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -105,3 +106,25 @@ def material_links(text: str) -> list[Material]:
         is_path = line.startswith("/") and not line.startswith("//") and " " not in line
         materials.append(Material(text=line, href=line if is_path else ""))
     return materials
+
+
+def municipality_tool_links(*, code: str, name: str) -> list[Material]:
+    """Links to the municipality's own dashboard, regional data, analyses and logic trees.
+
+    The analysis and logic-tree pages are for the municipality's staff; a link is listed only
+    when the app that serves it is installed on this site.
+    """
+    candidates: list[tuple[Promise, str, list[str], str]] = [
+        (_("%(name)sのダッシュボード"), "dashboard:index", [], f"?pref={code[:2]}&m={code}"),
+        (_("%(name)sの地域データ"), "regions:municipality", [code], ""),
+        (_("%(name)sの課題分野の分析（職員向け）"), "analysis:surveys", [code], ""),
+        (_("%(name)sのロジックツリー（職員向け）"), "logictrees:list", [code], ""),
+    ]
+    links = []
+    for label, url_name, args, query in candidates:
+        try:
+            href = reverse(url_name, args=args) + query
+        except NoReverseMatch:
+            continue
+        links.append(Material(text=str(label) % {"name": name}, href=href))
+    return links

@@ -37,7 +37,11 @@ from machiwb.facilitation.forms import (
     add_service_errors,
 )
 from machiwb.facilitation.models import DispatchState, Facilitator, ReportRole, WorkshopKind
-from machiwb.facilitation.programme import STANDARD_PROGRAMME, material_links
+from machiwb.facilitation.programme import (
+    STANDARD_PROGRAMME,
+    material_links,
+    municipality_tool_links,
+)
 from machiwb.facilitation.workflow import LABELS, Transition, available_transitions
 
 NAV = "facilitation"
@@ -295,6 +299,9 @@ def dispatch_workshop(request: HttpRequest, public_id: uuid.UUID) -> HttpRespons
             "nav_section": NAV,
             "dispatch": dispatch,
             "programme": STANDARD_PROGRAMME,
+            "tools": municipality_tool_links(
+                code=dispatch.municipality.code, name=dispatch.municipality.name
+            ),
             "materials": material_links(dispatch.materials),
         },
     )

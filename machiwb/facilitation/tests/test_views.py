@@ -336,6 +336,8 @@ def test_workshop_page_has_the_programme_links_and_print_styles(
         "30人（1グループ5人・6グループ）",
         'href="/dashboard/?pref=30&amp;m=302015"',
         'href="/regions/302015/"',
+        'href="/analysis/302015/"',
+        'href="/logictrees/302015/"',
         "facilitation/css/facilitation.css",
     ):
         assert text in html
