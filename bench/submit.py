@@ -23,6 +23,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
@@ -32,10 +33,12 @@ import threading
 import time
 import urllib.parse
 import uuid
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
+REDIS_PORT = 6391
 #: Marks the baseline's rows, which are deleted again at the end.
 RAW_AREA = "bench-raw-insert"
 
@@ -106,6 +109,7 @@ class Client(threading.Thread):
         self.survey_id, self.version_id, self.deadline = survey_id, version_id, deadline
         self.latencies: list[float] = []
         self.errors = 0
+        self.problems: Counter[str] = Counter()
         self.rng = random.Random(number)  # noqa: S311 - load data
 
     def run(self) -> None:
@@ -142,14 +146,16 @@ class Client(threading.Thread):
                 )
                 response = connection.getresponse()
                 response.read()
-            except (OSError, http.client.HTTPException):
+            except (OSError, http.client.HTTPException) as error:
                 self.errors += 1
+                self.problems[type(error).__name__] += 1
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
                 continue
             self.latencies.append(time.perf_counter() - started)
             if response.status != 303:
                 self.errors += 1
+                self.problems[f"HTTP {response.status}"] += 1
 
 
 def _raw_insert_rate(seconds: float, version_id: str) -> float:
@@ -218,6 +224,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     args = parser.parse_args()
     env = _env()
+    redis = None
+    if shutil.which("redis-server") and not env.get("DJANGO_SHARED_CACHE_URL"):
+        # the shared cache of a production install (rate-limit counters) is Redis
+        redis = subprocess.Popen(  # noqa: S603 - fixed command line
+            ["redis-server", "--port", str(REDIS_PORT), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        env["DJANGO_SHARED_CACHE_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
+        time.sleep(0.5)
     survey_id, version_id = _prepare(env)
     log = tempfile.NamedTemporaryFile(prefix="bench-submit-", suffix=".log", delete=False)  # noqa: SIM115
     server = subprocess.Popen(  # noqa: S603 - fixed command line
@@ -254,8 +269,14 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+        if redis is not None:
+            redis.terminate()
+            redis.wait(timeout=10)
     latencies = sorted(x for c in clients for x in c.latencies)
     errors = sum(c.errors for c in clients)
+    problems = sum((c.problems for c in clients), Counter())
+    if problems:
+        print("errors by kind:", dict(problems))
     done = len(latencies)
     rate = done / elapsed
     p50 = statistics.median(latencies) * 1000 if latencies else float("nan")

@@ -407,11 +407,12 @@ def response_submit(
         raise SubmissionRefused(_("送信の情報が不完全です。最初からやり直してください。"))
     key = _receipt_key(submission_token)
     digest = _answers_digest(submission_token, answers)
-    existing = SubmissionReceipt.objects.filter(key=key).first()
-    if existing is not None:
-        return _outcome_of_existing(existing, digest)
     survey = version.survey
     if not survey.is_accepting_on(timezone.localdate()):
+        # a retry of a sheet stored before the survey closed still gets its acknowledgement
+        existing = SubmissionReceipt.objects.filter(key=key).first()
+        if existing is not None:
+            return _outcome_of_existing(existing, digest)
         raise SubmissionRefused(_("この調査は現在、回答を受け付けていません。"))
     errors = sheet_errors(version.definition, answers)
     if errors:
@@ -419,6 +420,8 @@ def response_submit(
     municipality = survey.municipality
     if municipality is None:
         raise SubmissionRefused(_("この調査はこの画面からは回答できません。"))
+    # The receipt's primary key makes a second insert of the same token fail (also when
+    # sent concurrently): the retry is then answered from the stored receipt.
     try:
         with transaction.atomic():
             SubmissionReceipt.objects.create(key=key, survey_version=version, answers_digest=digest)

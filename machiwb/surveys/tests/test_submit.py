@@ -102,3 +102,13 @@ def test_invitation_code_is_used_once_and_never_linked(coded: SurveyVersion) -> 
     assert SubmissionReceipt.objects.count() == 1
     code_fields = {f.name for f in InvitationCode._meta.get_fields()}
     assert code_fields == {"id", "survey", "code_hash", "used"}
+
+
+def test_retry_after_closing_still_gets_its_acknowledgement(published: SurveyVersion) -> None:
+    response_submit(version=published, answers=full_answers(), submission_token=TOKEN)
+    survey = published.survey
+    survey.status = "closed"
+    survey.save()
+    again = response_submit(version=published, answers=full_answers(), submission_token=TOKEN)
+    assert again is SubmitOutcome.ALREADY_STORED
+    assert Response.objects.count() == 1
