@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count
 
+from machiwb.accounts.models import User
 from machiwb.indicators.catalog import CATALOG_DIR, CatalogDef, catalog_parse, catalog_read
 from machiwb.indicators.models import CatalogVersion
 from machiwb.indicators.selectors import catalog_for_fiscal_year
@@ -113,3 +114,12 @@ def survey_upload_list(*, survey: Survey) -> list[SurveyUpload]:
 
 def survey_upload_get(*, survey: Survey, public_id: uuid.UUID) -> SurveyUpload | None:
     return survey.uploads.filter(public_id=public_id).first()
+
+
+def survey_overview_for_user(*, user: User) -> list[tuple[Municipality, list[Survey]]]:
+    """Each municipality the user is a member of, with its surveys and response counts."""
+    municipalities = Municipality.objects.filter(memberships__user=user).order_by("code")
+    return [
+        (municipality, survey_list_for_municipality(municipality=municipality))
+        for municipality in municipalities
+    ]

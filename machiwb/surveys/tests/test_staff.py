@@ -204,3 +204,11 @@ def test_reopen_needs_a_reason(kainan: Municipality) -> None:
     survey = survey_create(actor=staff, municipality=kainan, title="t", fiscal_year=2025)
     with pytest.raises(SurveyStateError, match="理由"):
         survey_reopen(survey=survey, actor=staff, reason="  ")
+
+
+def test_mypage_lists_the_users_municipality_surveys(editor_client: Client) -> None:
+    survey = _create(editor_client)
+    html = editor_client.get("/mypage/").content.decode()
+    assert "調査の管理" in html
+    assert f"/surveys/302023/{survey.public_id}/" in html
+    assert "/surveys/302023/" in html
