@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from machiwb.core.pdf import pdf_render
 from machiwb.core.wareki import fiscal_year_of
@@ -82,7 +83,7 @@ def questionnaire_definition(today: datetime.date | None = None) -> dict[str, An
     from machiwb.surveys.questionnaire import definition_build
     from machiwb.surveys.selectors import survey_catalog, survey_catalog_version_for
 
-    fiscal_year = fiscal_year_of(today or datetime.date.today())  # noqa: DTZ011 - a date
+    fiscal_year = fiscal_year_of(today or timezone.localdate())
     version = survey_catalog_version_for(fiscal_year=fiscal_year)
     catalog = survey_catalog(catalog_version=version)
     return definition_build(title=QUESTIONNAIRE_TITLE, catalog=catalog)

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from machiwb.core.wareki import fiscal_year_of
 from machiwb.guide.markdown import markdown_to_safe_html
@@ -32,7 +33,7 @@ def guide_catalog(today: datetime.date | None = None) -> GuideCatalog | None:
 
     Each category carries ``item_count`` and ``kpi_count`` (scored KPIs only).
     """
-    fiscal_year = fiscal_year_of(today or datetime.date.today())  # noqa: DTZ011 - a date, no time
+    fiscal_year = fiscal_year_of(today or timezone.localdate())
     version = catalog_for_fiscal_year(fiscal_year)
     if version is None:
         return None
