@@ -83,13 +83,18 @@ def _build() -> int:
         .values_list("code", flat=True)
     )
     rng = random.Random(2095)
+    # Runs written in an older storage layout are rebuilt.
+    ScoreRun.objects.filter(fiscal_year__in=YEARS, layout={}).delete()
     for year in YEARS:
         if ScoreRun.objects.filter(fiscal_year=year, survey_type="national").exists():
             continue
         catalog = catalog_for_fiscal_year(year)
         assert catalog is not None
-        categories = list(catalog.categories.values_list("code", flat=True))
-        items = list(catalog.items.values_list("code", flat=True))
+        categories = list(catalog.categories.order_by("order").values_list("code", flat=True))
+        items = list(catalog.items.order_by("order").values_list("code", flat=True))
+        questions = list(
+            catalog.overall_questions.order_by("code").values_list("code", "scale_min", "scale_max")
+        )
         with transaction.atomic():
             run = ScoreRun.objects.create(
                 catalog=catalog,
@@ -98,6 +103,7 @@ def _build() -> int:
                 origin="computed",
                 is_current=True,
                 inputs={"generated": "bench.dashboard"},
+                layout={"items": items, "categories": categories, "kpis": []},
                 inputs_sha256="0" * 64,
                 results_sha256="0" * 64,
                 municipality_count=len(codes),
@@ -105,30 +111,29 @@ def _build() -> int:
             cells = []
             for code in codes:
                 n = rng.randint(20, 2000)
+                k = len(categories)
                 cells.append(
                     ScoreCell(
                         run=run,
                         municipality_id=code,
                         breakdown="all",
                         n=n,
-                        categories={
-                            c: [
-                                round(rng.uniform(2, 4), 2),
-                                round(rng.gauss(50, 10), 1),
-                                n,
-                                round(rng.gauss(50, 10), 1),
-                                3,
-                                4,
-                            ]
-                            for c in categories
-                        },
-                        items={
-                            i: [round(rng.uniform(2, 4), 2), round(rng.gauss(50, 10), 1), n]
-                            for i in items
-                        },
+                        categories=[
+                            [round(rng.uniform(2, 4), 4) for _ in range(k)],
+                            [round(rng.gauss(50, 10), 4) for _ in range(k)],
+                            [n] * k,
+                            [round(rng.gauss(50, 10), 4) for _ in range(k)],
+                            [3] * k,
+                            [4] * k,
+                        ],
+                        items=[
+                            [round(rng.uniform(2, 4), 4) for _ in items],
+                            [round(rng.gauss(50, 10), 4) for _ in items],
+                            [n] * len(items),
+                        ],
                         overall={
-                            q: [6.2, n, {str(a): round(100 / 11, 1) for a in range(11)}]
-                            for q in ("q1", "q2", "q4", "q5")
+                            q: [6.2, n, [n // (high - low + 1)] * (high - low + 1)]
+                            for q, low, high in questions
                         },
                     )
                 )

@@ -53,7 +53,7 @@ NOTO_CJK_PATHS = (
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 CACHE_SECONDS = 24 * 60 * 60
-PNG_DPI = 150
+PNG_DPI = 120
 
 
 @cache
@@ -358,6 +358,8 @@ def _render(chart: Chart, image_format: ImageFormat, *, compact: bool = False) -
                 buffer,
                 format="png",
                 dpi=PNG_DPI,
+                # zlib level 3: about half the encoding time of the default for ~10% more bytes.
+                pil_kwargs={"compress_level": 3},
                 metadata={
                     "Title": chart.meta.title,
                     "Description": summary,

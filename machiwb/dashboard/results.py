@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from machiwb.core.wareki import fiscal_year_label
@@ -16,6 +18,7 @@ from machiwb.indicators.models import ScoreOrigin, ScoreRun
 from machiwb.indicators.selectors import (
     MunicipalityScores,
     ProfileCell,
+    min_public_cell_n,
     score_available,
     score_municipality,
     score_run_current,
@@ -95,10 +98,33 @@ def result_load(
         run = score_run_current(fiscal_year=fiscal_year, survey_type=survey_type)
     if run is None or (run.fiscal_year, run.survey_type) != (fiscal_year, survey_type):
         return None
-    scores = score_municipality(run=run, municipality_code=municipality.code)
+    scores = scores_cached(run=run, municipality_code=municipality.code)
     if not scores.has_results:
         return None
     return Result(municipality=municipality, scores=scores)
+
+
+SCORES_CACHE_SECONDS = 24 * 60 * 60
+
+
+def scores_cached(*, run: ScoreRun, municipality_code: str) -> MunicipalityScores:
+    """score_municipality, cached: a run is never changed once written, so its results can be
+    kept by the run's id (with the language of the labels and the suppression threshold)."""
+    key = ":".join(
+        (
+            "dashboard:scores:v1",
+            str(run.public_id),
+            municipality_code,
+            get_language() or "ja",
+            str(min_public_cell_n()),
+        )
+    )
+    cached = cache.get(key)
+    if isinstance(cached, MunicipalityScores):
+        return cached
+    scores = score_municipality(run=run, municipality_code=municipality_code)
+    cache.set(key, scores, SCORES_CACHE_SECONDS)
+    return scores
 
 
 def result_years(*, municipality_code: str, survey_type: str) -> list[int]:

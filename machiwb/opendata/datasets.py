@@ -13,13 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from machiwb.dashboard.results import profile_table
+from machiwb.dashboard.results import profile_table, scores_cached
 from machiwb.indicators.models import CatalogVersion, Category, ScoreCell, ScoreRun
 from machiwb.indicators.selectors import (
     MunicipalityScores,
     min_public_cell_n,
     score_explain,
-    score_municipality,
     score_run_current,
 )
 from machiwb.regions.models import Municipality, Prefecture
@@ -496,7 +495,7 @@ def result_page(
         not_found=not_found,
     )
     for code in chosen:
-        scores = score_municipality(run=run, municipality_code=code)
+        scores = scores_cached(run=run, municipality_code=code)
         if dataset == "scores":
             result.records.extend(score_records(scores))
         elif dataset == "overall":

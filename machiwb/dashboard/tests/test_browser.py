@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from machiwb.charts.render import PNG_DPI
 from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,7 +70,7 @@ def test_select_compare_and_download_on_a_phone(live_server: Any, phone: Any) ->
     _fits(phone)
 
     png = Image.open(io.BytesIO(_download(phone, "画像（PNG）")))
-    assert png.size == (1200, 1350)
+    assert png.size == (8 * PNG_DPI, 9 * PNG_DPI)
     pdf = PdfReader(io.BytesIO(_download(phone, "PDF")))
     assert "和歌山市" in pdf.pages[0].extract_text()
     csv_text = _download(phone, "データ（CSV）").decode("utf-8-sig")

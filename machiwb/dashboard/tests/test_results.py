@@ -12,6 +12,8 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
+from machiwb.charts.render import PNG_DPI
+
 pytestmark = pytest.mark.django_db
 
 OFFICIAL = Path(__file__).resolve().parents[2] / "indicators" / "data" / "official"
@@ -52,7 +54,7 @@ def test_category_csv_is_byte_identical_to_the_official_export(client: Client) -
 def test_png_and_pdf_downloads(client: Client) -> None:
     png = client.get(reverse("dashboard:chart", args=["radar", "png"]), WAKAYAMA)
     assert png["Content-Type"] == "image/png"
-    assert Image.open(io.BytesIO(png.content)).size == (1200, 1350)
+    assert Image.open(io.BytesIO(png.content)).size == (8 * PNG_DPI, 9 * PNG_DPI)
     pdf = client.get(reverse("dashboard:chart", args=["radar", "pdf"]), WAKAYAMA)
     assert pdf["Content-Disposition"].startswith("attachment;")
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
