@@ -3,7 +3,10 @@
 Same result as the ORM query in services (integer sums and counts per 市区町村 × 年代 × 性別
 cell), written by hand so a national recompute costs about one pass over the responses:
 
-* ``sum(item)`` on the smallint answers accumulates in bigint (fast), ``count(item)`` too;
+* each item is one ``sum(item::int4 + 2^20)`` over the rows that answered it: int4 inputs
+  keep PostgreSQL's fast bigint accumulator, and the total is ``count × 2^20 + sum``, exact
+  while a cell has fewer than 209,715 respondents (5 × n < 2^20; larger cells are read with
+  separate ``sum`` and ``count`` columns instead);
 * the answer counts of Q1–Q5 are packed two per column: ``sum(CASE q1 WHEN 0 THEN 1 WHEN 1
   THEN 2^30 END)`` — int4 inputs keep the fast bigint accumulator, and a cell never has
   2^30 respondents;
@@ -23,6 +26,9 @@ from machiwb.surveys.models import Response
 from machiwb.surveys.standard_columns import CATEGORY_ITEM_COLUMNS, OVERALL_COLUMNS
 
 _HIGH = 1 << 30
+_ITEM_SHIFT = 1 << 20
+#: Largest cell for which the packed item sums cannot overflow (answers are at most 5).
+PACKED_MAX_CELL = (_ITEM_SHIFT - 1) // 5
 _HEADER = 19  # PGCOPY signature (11) + flags (4) + header extension length (4)
 
 
@@ -31,7 +37,11 @@ def _pairs(low: int, high: int) -> list[tuple[int, int | None]]:
 
 
 def answer_cells_postgresql(
-    *, version_ids: Sequence[int], items: Sequence[ItemSpec], questions: Sequence[QuestionSpec]
+    *,
+    version_ids: Sequence[int],
+    items: Sequence[ItemSpec],
+    questions: Sequence[QuestionSpec],
+    packed: bool = True,
 ) -> tuple[AnswerCells, dict[int, int]]:
     """Cells of the responses of these survey versions, and the response count per version."""
     for item in items:
@@ -48,7 +58,10 @@ def answer_cells_postgresql(
         "count(*)",
     ]
     for item in items:
-        columns += [f"coalesce(sum({item.code}), 0)::int8", f"count({item.code})"]
+        if packed:
+            columns.append(f"coalesce(sum({item.code}::int4 + {_ITEM_SHIFT}), 0)::int8")
+        else:
+            columns += [f"coalesce(sum({item.code}), 0)::int8", f"count({item.code})"]
     for q in questions:
         for low, high in _pairs(q.scale_min, q.scale_max):
             second = f" WHEN {high} THEN {_HIGH}" if high is not None else ""
@@ -72,6 +85,18 @@ def answer_cells_postgresql(
     count = body // row.itemsize if body > 0 else 0
     data = np.frombuffer(bytes(buffer), dtype=row, count=count, offset=_HEADER)
     matrix = data["values"]["value"].astype(np.int64).reshape(count, width)
+    if packed and count and int(matrix[:, 4].max()) > PACKED_MAX_CELL:
+        return answer_cells_postgresql(
+            version_ids=version_ids, items=items, questions=questions, packed=False
+        )
+    n_items = len(items)
+    if packed:
+        packed_items = matrix[:, 5 : 5 + n_items]
+        unpacked = np.empty((count, 2 * n_items), dtype=np.int64)
+        unpacked[:, 0::2] = packed_items % _ITEM_SHIFT
+        unpacked[:, 1::2] = packed_items // _ITEM_SHIFT
+        matrix = np.hstack([matrix[:, :5], unpacked, matrix[:, 5 + n_items :]])
+        width = matrix.shape[1]
 
     # Fold survey versions together: one cell per municipality, age band and gender.
     keys = matrix[:, 1:4]
@@ -83,17 +108,16 @@ def answer_cells_postgresql(
     for version, n in zip(matrix[:, 0].tolist(), matrix[:, 4].tolist(), strict=True):
         per_version[version] = per_version.get(version, 0) + n
 
-    n_items = len(items)
     answer_counts = {}
     offset = 1 + 2 * n_items
     for q in questions:
         pairs = _pairs(q.scale_min, q.scale_max)
-        packed = totals[:, offset : offset + len(pairs)]
+        both = totals[:, offset : offset + len(pairs)]
         counts = np.zeros((len(unique), q.scale_max - q.scale_min + 1), dtype=np.int64)
         for k, (low, high) in enumerate(pairs):
-            counts[:, low - q.scale_min] = packed[:, k] % _HIGH
+            counts[:, low - q.scale_min] = both[:, k] % _HIGH
             if high is not None:
-                counts[:, high - q.scale_min] = packed[:, k] // _HIGH
+                counts[:, high - q.scale_min] = both[:, k] // _HIGH
         answer_counts[q.code] = counts
         offset += len(pairs)
     cells = AnswerCells(

@@ -487,9 +487,11 @@ def _cell_payloads(
     """
     item_order = [[i.code for i in subjective.items].index(c) for c in layout["items"]]
     category_order = [subjective.categories.index(c) for c in layout["categories"]]
-    values = _rounded(subjective.item_values[:, item_order])
-    scores = _rounded(subjective.item_scores[:, item_order])
-    item_n = subjective.item_n[:, item_order].tolist()
+    all_rows = [r for r, key in enumerate(subjective.keys) if key[1] == ALL]
+    item_row = {r: k for k, r in enumerate(all_rows)}
+    values = _rounded(subjective.item_values[np.ix_(all_rows, item_order)])
+    scores = _rounded(subjective.item_scores[np.ix_(all_rows, item_order)])
+    item_n = subjective.item_n[np.ix_(all_rows, item_order)].tolist()
     category_values = _rounded(subjective.category_values[:, category_order])
     category_scores = _rounded(subjective.category_scores[:, category_order])
     category_n = subjective.category_n[:, category_order].tolist()
@@ -507,7 +509,9 @@ def _cell_payloads(
     for r, key in enumerate(subjective.keys):
         payloads[key] = {
             "n": n[r],
-            "items": [values[r], scores[r], item_n[r]] if key[1] == ALL else [],
+            "items": [values[k], scores[k], item_n[k]]
+            if (k := item_row.get(r)) is not None
+            else [],
             "categories": [category_values[r], category_scores[r], category_n[r]],
             "kpis": [],
             "overall": {

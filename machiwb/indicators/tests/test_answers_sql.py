@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from django.db import connection
 
+from machiwb.indicators import answers_sql
 from machiwb.indicators.answers_sql import answer_cells_postgresql
 from machiwb.indicators.compute import (
     ItemSpec,
@@ -34,7 +35,15 @@ QUESTIONS = [
 ]
 
 
-def test_same_cells_as_the_python_aggregation() -> None:
+@pytest.mark.parametrize(
+    ("packed", "largest_packed_cell"),
+    [(True, answers_sql.PACKED_MAX_CELL), (False, answers_sql.PACKED_MAX_CELL), (True, 0)],
+    ids=["packed", "plain", "packed-falls-back-for-large-cells"],
+)
+def test_same_cells_as_the_python_aggregation(
+    packed: bool, largest_packed_cell: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(answers_sql, "PACKED_MAX_CELL", largest_packed_cell)
     rng = random.Random(7)  # noqa: S311 - test data
     survey = Survey.objects.create(
         survey_type="national", fiscal_year=2026, catalog_version="fy2023", title="t"
@@ -61,7 +70,7 @@ def test_same_cells_as_the_python_aggregation() -> None:
         )
         respondents.append(Respondent(municipality, age, gender, answers))
     cells, per_version = answer_cells_postgresql(
-        version_ids=[v.pk for v in versions], items=ITEMS, questions=QUESTIONS
+        version_ids=[v.pk for v in versions], items=ITEMS, questions=QUESTIONS, packed=packed
     )
     expected = answer_cells_from_respondents(respondents, items=ITEMS, questions=QUESTIONS)
     order = sorted(
