@@ -56,6 +56,10 @@ def test_resident_answers_on_a_phone_fixes_an_error_and_is_thanked(
     phone.get_by_role("button", name="回答をはじめる").click()
 
     for index in range(len(pages)):
+        if index == 3:
+            # leave and come back on the same device: the answers so far are offered
+            phone.goto(f"{live_server.url}/s/{survey.public_id}/")
+            phone.get_by_role("button", name="前回の続きから回答する").click()
         assert phone.get_by_role("heading", level=1).inner_text() == pages[index]["title"]
         if index in (0, 1, 2, len(pages) - 1):
             assert_accessible(phone)
@@ -91,5 +95,9 @@ def test_resident_answers_on_a_phone_fixes_an_error_and_is_thanked(
     phone.get_by_role("button", name="送信する").click()
     assert phone.get_by_role("heading", level=1).inner_text() == "ご回答ありがとうございました"
     assert_accessible(phone)
+    # once sent, nothing is kept on the device and nothing is offered to resume
+    assert phone.evaluate("window.localStorage.length") == 0
+    phone.goto(f"{live_server.url}/s/{survey.public_id}/")
+    assert not phone.get_by_role("button", name="前回の続きから回答する").is_visible()
     stored = Response.objects.get()
     assert stored.custom_answers == {"x1": 12, "x2": ["3"]}
