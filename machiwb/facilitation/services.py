@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,8 +113,11 @@ def _facilitator_emails(dispatch: Dispatch) -> list[str]:
     return [facilitator.user.email]
 
 
-def _notify(*, dispatch: Dispatch, subject: str, recipients: Iterable[str]) -> None:
-    """Send one plain-text e-mail after the transaction commits (console backend by default)."""
+def _notify(*, dispatch: Dispatch, subject: str, recipients: Iterable[str], site_url: str) -> None:
+    """Send one plain-text e-mail after the transaction commits (console backend by default).
+
+    ``site_url`` (e.g. ``https://wb.example.jp/``, from the request) makes the link absolute.
+    """
     to = sorted(set(recipients))
     if not to:
         return
@@ -128,7 +132,8 @@ def _notify(*, dispatch: Dispatch, subject: str, recipients: Iterable[str]) -> N
         lines.append(_("実施日：%(day)s") % {"day": dispatch.workshop_date.isoformat()})
     if dispatch.facilitator is not None:
         lines.append(_("ファシリテーター：%(name)s") % {"name": dispatch.facilitator.name})
-    lines.append(_("派遣ページ：/facilitation/dispatches/%(id)s/") % {"id": dispatch.public_id})
+    link = site_url.rstrip("/") + reverse("facilitation:dispatch", args=[dispatch.public_id])
+    lines.append(_("派遣ページ：%(url)s") % {"url": link})
     body = "\n".join(lines)
     full_subject = f"[machiwb] {subject}"
     transaction.on_commit(lambda: send_mail(full_subject, body, None, to))
@@ -175,6 +180,7 @@ def dispatch_submit(
     expected_participants: int = 30,
     group_size: int = 5,
     materials: str = "",
+    site_url: str = "",
 ) -> Dispatch:
     """① A municipality applies for a facilitator (派遣申請).
 
@@ -235,6 +241,7 @@ def dispatch_submit(
     )
     _notify(
         dispatch=dispatch,
+        site_url=site_url,
         subject=_("ファシリテーター派遣の申請がありました"),
         recipients=[*_operator_emails(), user.email],
     )
@@ -246,7 +253,12 @@ def dispatch_submit(
 
 @transaction.atomic
 def dispatch_propose(
-    *, user: User, dispatch: Dispatch, facilitator: Facilitator, workshop_date: datetime.date
+    *,
+    user: User,
+    dispatch: Dispatch,
+    facilitator: Facilitator,
+    workshop_date: datetime.date,
+    site_url: str = "",
 ) -> Dispatch:
     """② The operator asks a facilitator to take one of the candidate dates (打診)."""
     dispatch = _lock(dispatch)
@@ -270,6 +282,7 @@ def dispatch_propose(
     )
     _notify(
         dispatch=dispatch,
+        site_url=site_url,
         subject=_(
             "ワークショップのファシリテーターを依頼します（お引き受けの可否をご回答ください）"
         ),
@@ -279,13 +292,14 @@ def dispatch_propose(
 
 
 @transaction.atomic
-def dispatch_accept(*, user: User, dispatch: Dispatch) -> Dispatch:
+def dispatch_accept(*, user: User, dispatch: Dispatch, site_url: str = "") -> Dispatch:
     """② The proposed facilitator accepts (内諾)."""
     dispatch = _lock(dispatch)
     target = _begin(user=user, dispatch=dispatch, transition=Transition.ACCEPT)
     _finish(user=user, dispatch=dispatch, transition=Transition.ACCEPT, target=target)
     _notify(
         dispatch=dispatch,
+        site_url=site_url,
         subject=_("ファシリテーターが依頼を引き受けました"),
         recipients=_operator_emails(),
     )
@@ -293,7 +307,9 @@ def dispatch_accept(*, user: User, dispatch: Dispatch) -> Dispatch:
 
 
 @transaction.atomic
-def dispatch_decline(*, user: User, dispatch: Dispatch, reason: str = "") -> Dispatch:
+def dispatch_decline(
+    *, user: User, dispatch: Dispatch, reason: str = "", site_url: str = ""
+) -> Dispatch:
     """② The proposed facilitator declines; the application goes back to matching (辞退)."""
     dispatch = _lock(dispatch)
     target = _begin(user=user, dispatch=dispatch, transition=Transition.DECLINE)
@@ -311,6 +327,7 @@ def dispatch_decline(*, user: User, dispatch: Dispatch, reason: str = "") -> Dis
     )
     _notify(
         dispatch=dispatch,
+        site_url=site_url,
         subject=_("%(name)s さんが依頼を辞退しました。別の方を打診してください")
         % {"name": declined.name},
         recipients=_operator_emails(),
@@ -319,7 +336,7 @@ def dispatch_decline(*, user: User, dispatch: Dispatch, reason: str = "") -> Dis
 
 
 @transaction.atomic
-def dispatch_decide(*, user: User, dispatch: Dispatch) -> Dispatch:
+def dispatch_decide(*, user: User, dispatch: Dispatch, site_url: str = "") -> Dispatch:
     """② The operator confirms the accepted facilitator (派遣者決定).
 
     The certification is checked again: it may have lapsed since the proposal.
@@ -336,6 +353,7 @@ def dispatch_decide(*, user: User, dispatch: Dispatch) -> Dispatch:
     _finish(user=user, dispatch=dispatch, transition=Transition.DECIDE, target=target)
     _notify(
         dispatch=dispatch,
+        site_url=site_url,
         subject=_("ワークショップへの派遣が決定しました"),
         recipients=_facilitator_emails(dispatch),
     )
@@ -343,13 +361,14 @@ def dispatch_decide(*, user: User, dispatch: Dispatch) -> Dispatch:
 
 
 @transaction.atomic
-def dispatch_notify(*, user: User, dispatch: Dispatch) -> Dispatch:
+def dispatch_notify(*, user: User, dispatch: Dispatch, site_url: str = "") -> Dispatch:
     """② The operator tells the municipality who comes on which day (派遣決定通知)."""
     dispatch = _lock(dispatch)
     target = _begin(user=user, dispatch=dispatch, transition=Transition.NOTIFY)
     _finish(user=user, dispatch=dispatch, transition=Transition.NOTIFY, target=target)
     _notify(
         dispatch=dispatch,
+        site_url=site_url,
         subject=_("ファシリテーター派遣決定のお知らせ"),
         recipients=[dispatch.applicant.email],
     )
@@ -360,7 +379,7 @@ def dispatch_notify(*, user: User, dispatch: Dispatch) -> Dispatch:
 
 
 @transaction.atomic
-def dispatch_hold(*, user: User, dispatch: Dispatch) -> Dispatch:
+def dispatch_hold(*, user: User, dispatch: Dispatch, site_url: str = "") -> Dispatch:
     """③ The workshop took place (実施). Possible from the workshop day on."""
     dispatch = _lock(dispatch)
     target = _begin(user=user, dispatch=dispatch, transition=Transition.HOLD)
@@ -373,6 +392,7 @@ def dispatch_hold(*, user: User, dispatch: Dispatch) -> Dispatch:
     _finish(user=user, dispatch=dispatch, transition=Transition.HOLD, target=target)
     _notify(
         dispatch=dispatch,
+        site_url=site_url,
         subject=_("ワークショップが実施されました。実施報告をお願いします"),
         recipients=[dispatch.applicant.email, *_facilitator_emails(dispatch)],
     )
@@ -394,7 +414,13 @@ class ReportInput:
 
 
 def _report(
-    *, user: User, dispatch: Dispatch, role: ReportRole, transition: Transition, data: ReportInput
+    *,
+    user: User,
+    dispatch: Dispatch,
+    role: ReportRole,
+    transition: Transition,
+    data: ReportInput,
+    site_url: str,
 ) -> Dispatch:
     dispatch = _lock(dispatch)
     target = _begin(user=user, dispatch=dispatch, transition=transition)
@@ -419,6 +445,7 @@ def _report(
     )
     _notify(
         dispatch=dispatch,
+        site_url=site_url,
         subject=_("実施報告（%(role)s）が提出されました") % {"role": role.label},
         recipients=_operator_emails(),
     )
@@ -426,7 +453,9 @@ def _report(
 
 
 @transaction.atomic
-def dispatch_report_organiser(*, user: User, dispatch: Dispatch, data: ReportInput) -> Dispatch:
+def dispatch_report_organiser(
+    *, user: User, dispatch: Dispatch, data: ReportInput, site_url: str = ""
+) -> Dispatch:
     """④ The municipality's report on the held workshop (主催者の実施報告)."""
     return _report(
         user=user,
@@ -434,11 +463,14 @@ def dispatch_report_organiser(*, user: User, dispatch: Dispatch, data: ReportInp
         role=ReportRole.ORGANISER,
         transition=Transition.REPORT_ORGANISER,
         data=data,
+        site_url=site_url,
     )
 
 
 @transaction.atomic
-def dispatch_report_facilitator(*, user: User, dispatch: Dispatch, data: ReportInput) -> Dispatch:
+def dispatch_report_facilitator(
+    *, user: User, dispatch: Dispatch, data: ReportInput, site_url: str = ""
+) -> Dispatch:
     """④ The facilitator's report on the held workshop (ファシリテーターの実施報告)."""
     return _report(
         user=user,
@@ -446,11 +478,14 @@ def dispatch_report_facilitator(*, user: User, dispatch: Dispatch, data: ReportI
         role=ReportRole.FACILITATOR,
         transition=Transition.REPORT_FACILITATOR,
         data=data,
+        site_url=site_url,
     )
 
 
 @transaction.atomic
-def dispatch_mark_paid(*, user: User, dispatch: Dispatch, paid_on: datetime.date) -> Dispatch:
+def dispatch_mark_paid(
+    *, user: User, dispatch: Dispatch, paid_on: datetime.date, site_url: str = ""
+) -> Dispatch:
     """④ The operator records the facilitator's fee as paid (支払済み)."""
     dispatch = _lock(dispatch)
     target = _begin(user=user, dispatch=dispatch, transition=Transition.MARK_PAID)
@@ -468,6 +503,7 @@ def dispatch_mark_paid(*, user: User, dispatch: Dispatch, paid_on: datetime.date
     )
     _notify(
         dispatch=dispatch,
+        site_url=site_url,
         subject=_("謝金のお支払いが完了しました"),
         recipients=_facilitator_emails(dispatch),
     )
@@ -475,7 +511,7 @@ def dispatch_mark_paid(*, user: User, dispatch: Dispatch, paid_on: datetime.date
 
 
 @transaction.atomic
-def dispatch_cancel(*, user: User, dispatch: Dispatch, reason: str) -> Dispatch:
+def dispatch_cancel(*, user: User, dispatch: Dispatch, reason: str, site_url: str = "") -> Dispatch:
     """Withdraw an application or a planned workshop before it takes place (取消)."""
     dispatch = _lock(dispatch)
     target = _begin(user=user, dispatch=dispatch, transition=Transition.CANCEL)
@@ -492,6 +528,7 @@ def dispatch_cancel(*, user: User, dispatch: Dispatch, reason: str) -> Dispatch:
     )
     _notify(
         dispatch=dispatch,
+        site_url=site_url,
         subject=_("ファシリテーター派遣が取り消されました"),
         recipients=[*_operator_emails(), dispatch.applicant.email, *_facilitator_emails(dispatch)],
     )

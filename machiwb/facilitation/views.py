@@ -53,6 +53,11 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def _site(request: HttpRequest) -> str:
+    """This site's root URL, for absolute links in e-mails."""
+    return request.build_absolute_uri("/")
+
+
 def _detail(dispatch_id: uuid.UUID) -> HttpResponse:
     return redirect("facilitation:dispatch", public_id=dispatch_id)
 
@@ -105,6 +110,7 @@ def dispatch_apply(request: HttpRequest, code: str) -> HttpResponse:
                 expected_participants=form.cleaned_data["expected_participants"],
                 group_size=form.cleaned_data["group_size"],
                 materials=form.cleaned_data["materials"],
+                site_url=_site(request),
             )
         except ValidationError as error:
             add_service_errors(form, error, {"date_candidates": "date_1"})
@@ -204,25 +210,28 @@ def dispatch_act(request: HttpRequest, public_id: uuid.UUID, transition: str) ->
                 messages.error(request, message)
         return _detail(dispatch.public_id)
     data = form.cleaned_data if form is not None else {}
+    site = _site(request)
     try:
         if step == Transition.ACCEPT:
-            dispatch = services.dispatch_accept(user=user, dispatch=dispatch)
+            dispatch = services.dispatch_accept(user=user, dispatch=dispatch, site_url=site)
         elif step == Transition.DECLINE:
             dispatch = services.dispatch_decline(
-                user=user, dispatch=dispatch, reason=data["reason"]
+                user=user, dispatch=dispatch, reason=data["reason"], site_url=site
             )
         elif step == Transition.DECIDE:
-            dispatch = services.dispatch_decide(user=user, dispatch=dispatch)
+            dispatch = services.dispatch_decide(user=user, dispatch=dispatch, site_url=site)
         elif step == Transition.NOTIFY:
-            dispatch = services.dispatch_notify(user=user, dispatch=dispatch)
+            dispatch = services.dispatch_notify(user=user, dispatch=dispatch, site_url=site)
         elif step == Transition.HOLD:
-            dispatch = services.dispatch_hold(user=user, dispatch=dispatch)
+            dispatch = services.dispatch_hold(user=user, dispatch=dispatch, site_url=site)
         elif step == Transition.MARK_PAID:
             dispatch = services.dispatch_mark_paid(
-                user=user, dispatch=dispatch, paid_on=data["paid_on"]
+                user=user, dispatch=dispatch, paid_on=data["paid_on"], site_url=site
             )
         else:
-            dispatch = services.dispatch_cancel(user=user, dispatch=dispatch, reason=data["reason"])
+            dispatch = services.dispatch_cancel(
+                user=user, dispatch=dispatch, reason=data["reason"], site_url=site
+            )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -260,6 +269,7 @@ def dispatch_match(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                     dispatch=dispatch,
                     facilitator=facilitator,
                     workshop_date=propose.cleaned_data["workshop_date"],
+                    site_url=_site(request),
                 )
             except ValidationError as error:
                 for message in error.messages:
@@ -341,7 +351,7 @@ def dispatch_report(request: HttpRequest, public_id: uuid.UUID, role: str) -> Ht
             else services.dispatch_report_facilitator
         )
         try:
-            service(user=user, dispatch=dispatch, data=data)
+            service(user=user, dispatch=dispatch, data=data, site_url=_site(request))
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -106,6 +108,17 @@ def test_editor_applies(cast: Cast) -> None:
     page = client.get(response["Location"]).content.decode()
     assert "申請を受け付けました" in page
     assert '<a href="/dashboard/?pref=30&amp;m=302015">' in page
+
+
+def test_mails_link_to_the_dispatch_page_absolutely(
+    cast: Cast, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(cast.editor_a).post(reverse("facilitation:apply", args=["302015"]), application())
+    dispatch = Dispatch.objects.get()
+    assert f"http://testserver/facilitation/dispatches/{dispatch.public_id}/" in (
+        mail.outbox[0].body
+    )
 
 
 @pytest.mark.parametrize("role", ["viewer_a", "editor_b", "operator", "facilitator_user"])
