@@ -74,3 +74,17 @@ def test_every_guide_page_is_reachable_from_the_top_navigation_on_a_phone(
     ).click()
     _check(phone)
     assert phone.get_by_role("link", name="標準調査票（PDF）をダウンロード").is_visible()
+
+
+def test_guide_in_english_on_a_phone(live_server: Any, phone: Any) -> None:
+    phone.goto(f"{live_server.url}/guide/indicators/reading/")
+    phone.get_by_label("表示言語").select_option("en")
+    phone.get_by_role("button", name="切替").click()
+    assert phone.get_by_role("heading", level=1).inner_text() == "Reading the numbers"
+    assert phone.evaluate("document.documentElement.lang") == "en"
+    _check(phone)
+    phone.get_by_role("navigation", name="Main menu").get_by_role(
+        "link", name="Using the indicators"
+    ).click()
+    assert phone.get_by_role("heading", level=1).inner_text() == "Using the indicators"
+    _check(phone)
