@@ -56,8 +56,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "machiwb.core",
-    "machiwb.accounts",
     "machiwb.regions",
+    "machiwb.accounts",  # after regions: its demo accounts belong to real municipalities
     "machiwb.audit",
     "machiwb.surveys",
     "machiwb.indicators",
