@@ -28,7 +28,9 @@ class SessionLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
+        # Only a request that carries a session cookie can be signed in; checking others
+        # would touch the session and add "Vary: Cookie" to cacheable public pages.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
             signed_in_at = int(request.session.get(SIGNED_IN_AT_KEY, 0))
             if time.time() - signed_in_at > settings.MACHIWB["SESSION_MAX_AGE"]:
                 logout(request)

@@ -161,3 +161,9 @@ def test_production_cookies_and_hsts() -> None:
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["True", "True", "True", "True", "DENY"]
+
+
+@pytest.mark.django_db
+def test_session_limits_leave_public_responses_cacheable() -> None:
+    response = Client().get("/healthz")
+    assert "Cookie" not in response.get("Vary", "")
