@@ -165,5 +165,15 @@ def test_production_cookies_and_hsts() -> None:
 
 @pytest.mark.django_db
 def test_session_limits_leave_public_responses_cacheable() -> None:
-    response = Client().get("/healthz")
-    assert "Cookie" not in response.get("Vary", "")
+    from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from machiwb.accounts.middleware import SessionLimitsMiddleware
+
+    request = RequestFactory().get("/")
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
+    SessionLimitsMiddleware(lambda r: HttpResponse())(request)
+    assert not request.session.accessed
