@@ -17,6 +17,9 @@ or with the pytest fixtures from ``machiwb.core.tests.fixtures`` (available ever
         client = verified_client(viewer)      # a new django.test.Client, verified
         ...
 
+Browser tests (Playwright, ``live_server``): ``login_staff_in_browser(page, live_server.url,
+user)`` puts the same verified session into the browser.
+
 ``client.force_login(user)`` alone is NOT enough for staff pages: they need the second
 factor, which ``login_staff`` records in the session exactly as a real sign-in does.
 ``municipality`` may be a ``Municipality`` or its 6-digit code; the regions master data
@@ -27,7 +30,9 @@ from __future__ import annotations
 
 import itertools
 import time
+from typing import Any
 
+from django.conf import settings
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -90,3 +95,25 @@ def login_staff(client: Client, user: User) -> None:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session[SIGNED_IN_AT_KEY] = int(time.time())
     session.save()
+
+
+def login_staff_in_browser(page: Any, live_server_url: str, user: User) -> None:
+    """Sign ``user`` in (two factors verified) in a Playwright ``page`` for ``live_server``.
+
+    Use in browser tests of staff pages instead of typing a password and a TOTP code::
+
+        login_staff_in_browser(page, live_server.url, make_staff(municipality="302015", role=Role.ADMIN))
+        page.goto(f"{live_server.url}/mypage/")
+    """
+    client = Client()
+    login_staff(client, user)
+    session_cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session_cookie.value,
+                "url": live_server_url,
+            }
+        ]
+    )
