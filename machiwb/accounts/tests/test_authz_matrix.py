@@ -59,12 +59,17 @@ DEFAULT_KWARGS: dict[str, Any] = {
     "suffix": "json",
     "version": "fy2023",
     "part": "categories",
+    "tree_id": uuid.UUID(int=1),
+    "node_id": "n1",
+    "reference": "c01",
 }
 
 KWARGS: dict[str, dict[str, Any]] = {
     "dashboard:category": {"code": "c01"},
     "guide:category": {"code": "c01"},
     "regions:prefecture": {"code": "30"},
+    "logictrees:shared": {"token": uuid.UUID(int=1)},
+    "logictrees:shared_image": {"token": uuid.UUID(int=1), "image_format": "png"},
 }
 
 #: Only the admin's front page is listed: every other admin URL goes through the same
@@ -137,6 +142,15 @@ MATRIX: dict[str, str] = {
     # jobs
     "jobs:detail": "L 404 404 404 404 404 404",
     "jobs:list": "L 200 200 200 200 200 200",
+    # logictrees
+    "logictrees:compare": "L 404 404 404 404 404 404",
+    "logictrees:export": "L 404 404 404 404 404 404",
+    "logictrees:list": "L 200 200 200 404 404 404",
+    "logictrees:node": "L 404 404 404 404 404 404",
+    "logictrees:reference": "L 404 404 404 404 404 404",
+    "logictrees:shared": "404 404 404 404 404 404 404",
+    "logictrees:shared_image": "404 404 404 404 404 404 404",
+    "logictrees:tree": "L 404 404 404 404 404 404",
     # opendata
     "opendata:catalog": "200 200 200 200 200 200 200",
     "opendata:catalog_part": "404 404 404 404 404 404 404",
