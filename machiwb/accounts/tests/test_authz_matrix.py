@@ -62,6 +62,7 @@ DEFAULT_KWARGS: dict[str, Any] = {
     "tree_id": uuid.UUID(int=1),
     "node_id": "n1",
     "reference": "c01",
+    "survey_type": "national",
 }
 
 KWARGS: dict[str, dict[str, Any]] = {
@@ -113,6 +114,8 @@ MATRIX: dict[str, str] = {
     # dashboard
     "dashboard:category": "404 404 404 404 404 404 404",
     "dashboard:chart": "404 404 404 404 404 404 404",
+    "dashboard:favorite_add": "405 405 405 405 405 405 405",
+    "dashboard:favorite_remove": "405 405 405 405 405 405 405",
     "dashboard:index": "200 200 200 200 200 200 200",
     "dashboard:suggestions": "200 200 200 200 200 200 200",
     # facilitation
@@ -138,6 +141,8 @@ MATRIX: dict[str, str] = {
     "guide:reading_scores": "200 200 200 200 200 200 200",
     "guide:step": "200 200 200 200 200 200 200",
     "guide:using": "200 200 200 200 200 200 200",
+    "guide:workbook": "200 200 200 200 200 200 200",
+    "guide:workbook_download": "404 404 404 404 404 404 404",
     "guide:workshop": "200 200 200 200 200 200 200",
     # jobs
     "jobs:detail": "L 404 404 404 404 404 404",
@@ -244,19 +249,40 @@ def test_authorization_matrix(regions_loaded: None) -> None:
         login_staff(clients[key], user)
     login_url = reverse("accounts:login")
 
-    wrong = []
+    wrong, missing = [], []
     for name, pattern in sorted(_checked_patterns().items()):
-        if name not in matrix:
-            continue  # reported by test_every_url_pattern_is_in_the_matrix
         params = list(pattern.pattern.regex.groupindex)
+        unknown = [p for p in params if p not in DEFAULT_KWARGS]
+        if name not in kwargs_by_name and unknown:
+            wrong.append(f"{name}: give sample values for {unknown} in KWARGS")
+            continue
         kwargs = kwargs_by_name.get(name) or {p: DEFAULT_KWARGS[p] for p in params}
         url = reverse(name, kwargs=kwargs)
-        expected = dict(zip(PEOPLE, matrix[name].split(), strict=True))
+        got = {}
         for person in PEOPLE:
             response = clients[person].get(url)
-            got = str(response.status_code)
-            if got == "302" and response["Location"].startswith(login_url):
-                got = "L"
-            if got != expected[person]:
-                wrong.append(f"{name} {url} as {person}: expected {expected[person]}, got {got}")
-    assert not wrong, "authorization matrix differs:\n" + "\n".join(wrong)
+            status = str(response.status_code)
+            if status == "302" and response["Location"].startswith(login_url):
+                status = "L"
+            got[person] = status
+        if name not in matrix:
+            missing.append(f'    "{name}": "{" ".join(got[p] for p in PEOPLE)}",')
+            continue
+        expected = dict(zip(PEOPLE, matrix[name].split(), strict=True))
+        wrong.extend(
+            f"{name} {url} as {person}: expected {expected[person]}, got {got[person]}"
+            for person in PEOPLE
+            if got[person] != expected[person]
+        )
+    report = []
+    if missing:
+        report.append(
+            "URL patterns missing from the authorization matrix. Check that these observed "
+            f"statuses are what you intend ({', '.join(PEOPLE)}; L = login page), then add "
+            "them to MATRIX in machiwb/<app>/tests/authz.py:"
+        )
+        report.extend(missing)
+    if wrong:
+        report.append("authorization matrix differs:")
+        report.extend(wrong)
+    assert not report, "\n".join(report)
