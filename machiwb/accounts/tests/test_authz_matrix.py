@@ -63,6 +63,7 @@ DEFAULT_KWARGS: dict[str, Any] = {
     "node_id": "n1",
     "reference": "c01",
     "survey_type": "national",
+    "upload_id": uuid.UUID(int=1),
 }
 
 KWARGS: dict[str, dict[str, Any]] = {
@@ -180,6 +181,7 @@ MATRIX: dict[str, str] = {
     "surveys:count": "L 404 404 404 404 404 404",
     "surveys:detail": "L 404 404 404 404 404 404",
     "surveys:edit": "L 404 404 404 404 404 404",
+    "surveys:export": "L 404 404 404 404 404 404",
     "surveys:list": "L 200 200 200 404 404 404",
     "surveys:new": "L 404 200 200 404 404 404",
     "surveys:preview": "L 404 404 404 404 404 404",
@@ -190,6 +192,8 @@ MATRIX: dict[str, str] = {
     "surveys:start": "404 404 404 404 404 404 404",
     "surveys:thanks": "404 404 404 404 404 404 404",
     "surveys:transition": "405 405 405 405 405 405 405",
+    "surveys:upload": "L 404 404 404 404 404 404",
+    "surveys:upload_detail": "L 404 404 404 404 404 404",
 }
 
 
