@@ -104,6 +104,7 @@ MATRIX: dict[str, str] = {
     # analysis
     "analysis:chart": "L 404 404 404 404 404 404",
     "analysis:csv": "L 404 404 404 404 404 404",
+    "analysis:index": "L 302 302 302 302 200 200",
     "analysis:page": "L 404 404 404 404 404 404",
     "analysis:surveys": "L 200 200 200 404 404 404",
     # audit
@@ -151,6 +152,7 @@ MATRIX: dict[str, str] = {
     # logictrees
     "logictrees:compare": "L 404 404 404 404 404 404",
     "logictrees:export": "L 404 404 404 404 404 404",
+    "logictrees:index": "L 302 302 302 302 200 200",
     "logictrees:list": "L 200 200 200 404 404 404",
     "logictrees:node": "L 404 404 404 404 404 404",
     "logictrees:reference": "L 404 404 404 404 404 404",
