@@ -348,7 +348,8 @@ def score_municipality(
         run=run, municipality_id=municipality_code, breakdown=breakdown
     ).first()
     minimum = min_public_cell_n()
-    suppressed = cell is not None and cell.n is not None and cell.n < minimum
+    # A municipality without responses (n = 0) has no subjective values to hide.
+    suppressed = cell is not None and cell.n is not None and 0 < cell.n < minimum
     return MunicipalityScores(
         run_public_id=str(run.public_id),
         fiscal_year=run.fiscal_year,

@@ -216,3 +216,14 @@ def test_published_results_are_kept_for_municipalities_without_responses() -> No
     assert wakayama.n == 12
     again = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
     assert again.pk == run.pk  # same inputs: the current run stands
+
+
+def test_a_municipality_without_responses_has_objective_scores_and_is_not_suppressed() -> None:
+    _responses(WAKAYAMA, [4] * 12)
+    _kpis()
+    run = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
+    kainan = score_municipality(run=run, municipality_code=KAINAN)
+    assert kainan.has_results
+    assert (kainan.n, kainan.suppressed) == (0, False)
+    assert kainan.categories[0].subjective_value is None
+    assert kainan.categories[2].objective_score is not None
