@@ -145,17 +145,26 @@ def dispatch_list_for_facilitator(*, user: User) -> list[Dispatch]:
     return list(_dispatches().filter(facilitator__user=user).order_by("workshop_date", "id"))
 
 
-def dispatch_list_for_fiscal_year(*, fiscal_year: int) -> list[Dispatch]:
-    """Every dispatch of one fiscal year, for the operator, by workshop date (年度別一覧).
+#: States in which the next step is the operator's (運営者の対応待ち).
+WAITING_FOR_OPERATOR = (
+    DispatchState.SUBMITTED,
+    DispatchState.ACCEPTED,
+    DispatchState.DECIDED,
+    DispatchState.REPORTED,
+)
+
+
+def dispatch_list_for_fiscal_year(
+    *, fiscal_year: int, states: Iterable[str] | None = None
+) -> list[Dispatch]:
+    """Every dispatch of one fiscal year (or those in ``states``), for the operator (年度別一覧).
 
     Ordered by date and municipality code, never by anything that could read as a ranking.
     """
-    return list(
-        _dispatches()
-        .prefetch_related("reports")
-        .filter(fiscal_year=fiscal_year)
-        .order_by("workshop_date", "municipality__code", "created_at")
-    )
+    dispatches = _dispatches().prefetch_related("reports").filter(fiscal_year=fiscal_year)
+    if states is not None:
+        dispatches = dispatches.filter(state__in=list(states))
+    return list(dispatches.order_by("workshop_date", "municipality__code", "created_at"))
 
 
 def dispatch_fiscal_years() -> list[int]:
@@ -195,11 +204,4 @@ def dispatch_history(*, dispatch: Dispatch) -> Iterable[AuditEntry]:
 
 def dispatch_waiting_for_operator() -> int:
     """How many dispatches wait for the operator's next step (運営者の対応待ち)."""
-    return Dispatch.objects.filter(
-        state__in=[
-            DispatchState.SUBMITTED,
-            DispatchState.ACCEPTED,
-            DispatchState.DECIDED,
-            DispatchState.REPORTED,
-        ]
-    ).count()
+    return Dispatch.objects.filter(state__in=WAITING_FOR_OPERATOR).count()

@@ -380,6 +380,14 @@ def operator_index(request: HttpRequest) -> HttpResponse:
     """All dispatches of a fiscal year, with payment status and the export (運営者の一覧)."""
     years = selectors.dispatch_fiscal_years()
     fiscal_year = _fiscal_year_param(request, years)
+    state = request.GET.get("state", "")
+    states: tuple[str, ...] | None = None
+    if state == "waiting":
+        states = selectors.WAITING_FOR_OPERATOR
+    elif state in DispatchState.values:
+        states = (state,)
+    else:
+        state = ""
     return render(
         request,
         "facilitation/operator_index.html",
@@ -387,7 +395,11 @@ def operator_index(request: HttpRequest) -> HttpResponse:
             "nav_section": NAV,
             "years": years,
             "fiscal_year": fiscal_year,
-            "dispatches": selectors.dispatch_list_for_fiscal_year(fiscal_year=fiscal_year),
+            "state": state,
+            "states": DispatchState.choices,
+            "dispatches": selectors.dispatch_list_for_fiscal_year(
+                fiscal_year=fiscal_year, states=states
+            ),
         },
     )
 

@@ -460,6 +460,22 @@ def test_operator_list_by_fiscal_year(cast: Cast, dispatch_in: Callable[..., Dis
     )
 
 
+def test_operator_list_filters_by_state(cast: Cast, dispatch_in: Callable[..., Dispatch]) -> None:
+    waiting = dispatch_in(S.ACCEPTED, day=days_from_today(10))
+    proposed = dispatch_in(S.PROPOSED, day=days_from_today(11), town=cast.town_b)
+    Dispatch.objects.update(fiscal_year=2031)
+    client = signed_in(cast.operator)
+    url = reverse("facilitation:operator")
+
+    def listed(state: str) -> list[Dispatch]:
+        return list(client.get(url, {"fy": "2031", "state": state}).context["dispatches"])
+
+    assert listed("waiting") == [waiting]
+    assert listed("proposed") == [proposed]
+    assert listed("") == [waiting, proposed]
+    assert listed("nonsense") == [waiting, proposed]
+
+
 # --- registry ----------------------------------------------------------------------------
 
 
