@@ -10,11 +10,13 @@ import base64
 import uuid
 from typing import Any
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -161,6 +163,7 @@ def survey_detail(request: HttpRequest, code: str, public_id: uuid.UUID) -> Http
         "municipality": municipality,
         "survey": survey,
         "version": survey_version_current(survey=survey),
+        "accepting_now": survey.is_accepting_on(timezone.localdate()),
         "questions": questions,
         "response_count": survey_response_count(survey=survey),
         "can_edit": has_role(user=user, municipality=municipality, minimum=Role.EDITOR),
@@ -346,6 +349,7 @@ def survey_preview(request: HttpRequest, code: str, public_id: uuid.UUID) -> Htt
 @require_GET
 @staff_required
 @xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})  # type: ignore[arg-type]
 def survey_preview_frame(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpResponse:
     _, survey = _survey(request, code, public_id)
     definition = _preview_definition(survey)

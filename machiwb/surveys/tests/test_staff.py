@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
@@ -63,6 +64,8 @@ def test_editor_creates_adds_questions_reorders_publishes_closes_and_reopens(
 
     preview = editor_client.get(base + "preview/frame/?page=10")
     assert preview.status_code == 200
+    assert "frame-ancestors 'self'" in preview["Content-Security-Policy"]
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
     assert "プレビュー：この画面から回答は送信されません。" in preview.content.decode()
 
     editor_client.post(base + "status/", {"action": "publish"})
@@ -77,6 +80,10 @@ def test_editor_creates_adds_questions_reorders_publishes_closes_and_reopens(
 
     detail = editor_client.get(base).content.decode()
     assert "回答の受付を終了する" in detail
+    assert "受付期間外" not in detail
+    Survey.objects.filter(pk=survey.pk).update(closes_on=datetime.date(2020, 3, 31))
+    assert "受付期間外" in editor_client.get(base).content.decode()  # closed by date
+    Survey.objects.filter(pk=survey.pk).update(closes_on=None)
     assert "<strong>0</strong>" in detail
     editor_client.post(base + "status/", {"action": "close"})
     editor_client.post(base + "status/", {"action": "reopen", "reason": ""})
