@@ -22,7 +22,7 @@ def quadrant_chart(report: AnalysisReport, kind: ChartKind) -> ScatterChart | No
         y = assessment.performance if kind == "performance" else assessment.gap
         if assessment.importance is None or y is None:
             continue
-        points.append(ScatterPoint(info.name_ja, round(assessment.importance, 3), round(y, 1)))
+        points.append(ScatterPoint(info.name, round(assessment.importance, 3), round(y, 1)))
     if not points:
         return None
     known = [a.importance for a in report.assessments if a.importance is not None]

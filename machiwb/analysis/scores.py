@@ -52,6 +52,8 @@ def _score_set(
         score = by_code.get(info.code)
         subjective.append(score.subjective_score_raw if score else None)
         objective.append(score.objective_score_raw if score else None)
+    if all(v is None for v in subjective + objective):
+        return None  # e.g. a 個別調査 run without a reference set: 実数 but no 偏差値
     return ScoreSet(run, code, tuple(subjective), tuple(objective), survey_type)
 
 

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from django.core.cache import cache
 from django.db.models import Count, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from machiwb.accounts.models import User
@@ -53,6 +54,11 @@ class CategoryInfo:
     reversed_columns: tuple[str, ...]
     kpis: int
     flag_kpis: int
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (English names come from the catalog)."""
+        return self.name_en if (get_language() or "ja").startswith("en") else self.name_ja
 
     @property
     def flag_fraction(self) -> float:
