@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest migrations-check lock clean
+.PHONY: run test lint typecheck pytest migrations-check security lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,8 @@ run: $(VENV)/.installed-run
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## make test: install dev tools, then lint, type-check, migration check and the whole test suite
-test: $(VENV)/.installed-dev lint typecheck migrations-check pytest
+## make test: install dev tools, then lint, type-check, migration check, security scans and the whole test suite
+test: $(VENV)/.installed-dev lint typecheck migrations-check security pytest
 
 lint:
 	$(BIN)/ruff check .
@@ -43,6 +43,11 @@ migrations-check:
 
 pytest:
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make security: bandit (no high-severity finding) and pip-audit of the pinned dependencies
+security:
+	$(BIN)/bandit -q -r machiwb config -x "*/tests/*,*/migrations/*" --severity-level high
+	$(BIN)/pip-audit -r requirements-dev.lock --no-deps --disable-pip --progress-spinner off
 
 ## make lock: re-pin dependencies after editing pyproject.toml (needs `uv`)
 lock:
