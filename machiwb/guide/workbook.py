@@ -33,9 +33,15 @@ def _table(sheet: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Any]
     for row in rows:
         sheet.append(list(row))
     sheet.freeze_panes = sheet.cell(row=sheet.max_row - len(rows) + 1, column=1)
+    # printable for workshops: landscape, one page wide
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     for column, title in enumerate(header, start=1):
         letter = sheet.cell(row=1, column=column).column_letter
-        sheet.column_dimensions[letter].width = max(10, min(48, len(title) * 2 + 4))
+        longest = max([len(title)] + [len(str(r[column - 1])) for r in rows if r[column - 1]])
+        sheet.column_dimensions[letter].width = max(8, min(48, longest * 2 + 2))
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
@@ -112,6 +118,7 @@ def workbook_build(*, run: ScoreRun, municipality_code: str) -> bytes:
         radar.title = "主観と客観の偏差値（24カテゴリー）"
         radar.y_axis.scaling.min = 20
         radar.y_axis.scaling.max = 80
+        radar.y_axis.majorUnit = 10
         last = len(category_rows) + 1
         radar.add_data(
             Reference(categories, min_col=5, max_col=6, min_row=1, max_row=last),
@@ -224,7 +231,7 @@ def workbook_build(*, run: ScoreRun, municipality_code: str) -> bytes:
         )
     _table(
         overall,
-        ("コード", "設問", "回答の範囲", "平均", "n", *[f"{a}（%）" for a in answers]),
+        ("コード", "設問", "回答の範囲", "平均", "n", *[str(a) for a in answers]),
         overall_rows,
     )
     if overall_rows:
@@ -276,6 +283,6 @@ _SHEET_NOTES = (
     "24カテゴリーの主観・客観の偏差値と実数、n、客観指標の充足（レーダーチャートつき）",
     "46問の設問ごとの実数・偏差値・n と参照集団の統計",
     "客観指標ごとの値・偏差値・単位・向き・出典・時点・来歴",
-    "全体設問（幸福度・生活満足度など）の平均・n・回答の分布（グラフつき）",
+    "全体設問（幸福度・生活満足度など）の平均・n・回答の分布（列 0〜10 は各回答の割合 %、グラフつき）",
     "回答者の年代×性別の人数（グラフつき）",
 )
