@@ -126,3 +126,20 @@ def test_keyboard_reaches_the_selection(live_server: Any, phone: Any) -> None:
 def test_api_page_is_accessible(live_server: Any, phone: Any) -> None:
     phone.goto(f"{live_server.url}/api/")
     assert_accessible(phone)
+
+
+def test_keyboard_only_comparison(live_server: Any, phone: Any) -> None:
+    phone.goto(f"{live_server.url}/dashboard/?m=302015&type=national&fy=2026")
+    phone.locator("#compare-q").focus()
+    phone.keyboard.type("きのかわ")
+    link = phone.get_by_role("link", name="和歌山県 紀の川市を追加")
+    link.wait_for()
+    for _ in range(10):
+        phone.keyboard.press("Tab")
+        if phone.evaluate("document.activeElement.textContent").startswith(
+            "和歌山県 紀の川市を追加"
+        ):
+            break
+    phone.keyboard.press("Enter")
+    phone.wait_for_function("() => location.search.includes('c=302082')")
+    phone.locator("#figure-compare_subjective").wait_for()

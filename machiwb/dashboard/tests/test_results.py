@@ -112,3 +112,31 @@ def test_category_detail_explains_the_score(client: Client) -> None:
 
 def test_category_detail_unknown_is_404(client: Client) -> None:
     assert client.get(reverse("dashboard:category", args=["c99"]), WAKAYAMA).status_code == 404
+
+
+@pytest.fixture
+def fy2022_copy() -> None:
+    """TEST-ONLY data: 和歌山市's 2026 export relabelled as FY2022 (the old questionnaire), to
+    exercise year comparison; these numbers were never published for FY2022."""
+    from machiwb.indicators.services import official_results_import
+
+    files = []
+    for path in sorted(OFFICIAL.glob("wb2026_302015_*.csv")):
+        text = path.read_text(encoding="utf-8").replace(
+            "2026年度版(令和8年度版)", "2022年度版(令和4年度版)"
+        )
+        files.append((path.name.replace("2026", "2022"), text.encode("utf-8")))
+    official_results_import(files=files)
+
+
+def test_year_comparison_warns_about_the_old_questionnaire(
+    client: Client, fy2022_copy: None
+) -> None:
+    response = client.get(reverse("dashboard:index"), {**WAKAYAMA, "y": "2022"})
+    page = response.context["page"]
+    assert [r.scores.fiscal_year for r in page.timeline] == [2022, 2026]
+    trend = page.figures["trend_subjective"]
+    assert trend.table.columns[1:] == ("2022年度（令和4年度）", "2026年度（令和8年度）")
+    body = response.content.decode()
+    assert "直接比較できません" in body
+    assert "2022年度は旧調査票" in body
