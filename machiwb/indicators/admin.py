@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -26,6 +27,8 @@ from machiwb.indicators.services import (
     official_results_import,
 )
 from machiwb.indicators.textfile import DecodeError, decode_text
+from machiwb.jobs.services import job_enqueue
+from machiwb.surveys.models import SurveyType
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -157,13 +160,23 @@ class KpiImportAdmin(_UploadMixin, admin.ModelAdmin[KpiImport]):
 
     def handle_upload(self, request: HttpRequest, form: forms.Form) -> str:
         upload = form.cleaned_data["file"]
-        batch = kpi_values_import(
-            fiscal_year=form.cleaned_data["fiscal_year"],
-            file_name=upload.name,
-            data=_read(upload),
-            actor=request.user,  # type: ignore[arg-type]
+        fiscal_year = form.cleaned_data["fiscal_year"]
+        with transaction.atomic():
+            batch = kpi_values_import(
+                fiscal_year=fiscal_year,
+                file_name=upload.name,
+                data=_read(upload),
+                actor=request.user,  # type: ignore[arg-type]
+            )
+            for survey_type in SurveyType.values:
+                job_enqueue(
+                    kind="indicators.recompute",
+                    params={"fiscal_year": fiscal_year, "survey_type": survey_type},
+                    actor=request.user,  # type: ignore[arg-type]
+                )
+        return (
+            f"{batch.file_name}: {batch.row_count}行を取り込みました。指標の再計算を登録しました。"
         )
-        return f"{batch.file_name}: {batch.row_count}行を取り込みました"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

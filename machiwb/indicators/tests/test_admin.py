@@ -11,7 +11,10 @@ from django.test import Client
 
 from machiwb.accounts.models import Role
 from machiwb.accounts.testing import login_staff, make_operator, make_staff
+from machiwb.indicators.jobs import recompute
 from machiwb.indicators.models import KpiValue, ScoreRun, SurveyItem
+from machiwb.jobs.models import Job
+from machiwb.jobs.registry import JobError
 
 pytestmark = pytest.mark.usefixtures("regions_loaded", "catalog_loaded")
 OFFICIAL = Path(__file__).resolve().parents[1] / "data" / "official"
@@ -45,6 +48,15 @@ def test_kpi_upload_imports_a_good_file(operator_client: Client) -> None:
     )
     assert response.status_code == 302
     assert KpiValue.objects.get().value == 13.8
+    jobs = Job.objects.filter(kind="indicators.recompute").order_by("pk")
+    assert [j.params for j in jobs] == [
+        {"fiscal_year": 2026, "survey_type": "national"},
+        {"fiscal_year": 2026, "survey_type": "individual"},
+    ]
+    outcome = recompute(jobs[0], jobs[0].params)
+    assert "2026年度の指標を再計算しました" in outcome.message
+    with pytest.raises(JobError):
+        recompute(jobs[0], {"fiscal_year": "x"})
 
 
 def test_catalog_upload_reports_schema_problems(operator_client: Client) -> None:
