@@ -149,3 +149,38 @@ def test_application_to_both_reports_and_payment(live_server: Any, browser: Any)
     dispatch.refresh_from_db()
     assert dispatch.state == DispatchState.PAID
     assert dispatch.reports.count() == 2
+
+
+def test_registry_pages_and_public_list_on_a_phone(live_server: Any, browser: Any) -> None:
+    from django.core.management import call_command
+
+    from machiwb.accounts.testing import make_operator
+    from machiwb.facilitation.models import Facilitator
+
+    call_command("load_regions", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    operator = _context_for(browser, live_server, make_operator()).new_page()
+
+    operator.goto(f"{live_server.url}/facilitation/operator/facilitators/new/")
+    assert_accessible(operator)
+    operator.get_by_label("氏名").fill("デモ 進行役C")
+    operator.get_by_label("よみ（カタカナ）").fill("デモ シンコウヤクシー")
+    operator.get_by_label("和歌山県").check()
+    operator.get_by_label("研修修了日").fill("2025-10-01")
+    operator.get_by_label("認定の有効期限（更新期限）").fill("2030-09-30")
+    operator.get_by_label("ダッシュボード・データ活用").check()
+    operator.get_by_label("不在期間").fill("12月30日")
+    operator.get_by_label("公開リストに掲載する（本人の同意がある場合のみ）").check()
+    operator.get_by_role("button", name="保存する").click()
+    assert "1行目「12月30日」" in operator.content()
+    assert_accessible(operator)
+    operator.get_by_label("不在期間").fill("2026-12-30〜2027-01-03")
+    operator.get_by_role("button", name="保存する").click()
+    assert "登録簿を保存しました" in operator.content()
+    assert_accessible(operator)
+    assert Facilitator.objects.get().unavailabilities.count() == 1
+
+    phone = browser.new_context(viewport=PHONE_VIEWPORT, bypass_csp=True).new_page()
+    phone.goto(f"{live_server.url}/facilitation/")
+    assert "デモ 進行役C" in phone.content()
+    assert_accessible(phone)
+    _no_sideways_scroll(phone)
