@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible
+from machiwb.regions.models import Municipality
 from machiwb.surveys.models import Response
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,9 +33,6 @@ def _no_sideways_scroll(phone: Any) -> None:
 def test_resident_answers_on_a_phone_fixes_an_error_and_is_thanked(
     live_server: Any, phone: Any
 ) -> None:
-    from django.core.management import call_command
-
-    from machiwb.regions.models import Municipality
     from machiwb.surveys.models import Survey, SurveyType
     from machiwb.surveys.services import survey_publish
     from machiwb.surveys.tests.conftest import CUSTOM_QUESTIONS
@@ -101,3 +100,45 @@ def test_resident_answers_on_a_phone_fixes_an_error_and_is_thanked(
     assert not phone.get_by_role("button", name="前回の続きから回答する").is_visible()
     stored = Response.objects.get()
     assert stored.custom_answers == {"x1": 12, "x2": ["3"]}
+
+
+def test_staff_pages_are_accessible(live_server: Any, page: Any) -> None:
+    from django.conf import settings
+    from django.test import Client
+
+    from machiwb.accounts.models import Role
+    from machiwb.accounts.testing import login_staff, make_staff
+    from machiwb.surveys.services import survey_create, survey_publish
+
+    call_command("load_regions", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    editor = make_staff(municipality="302023", role=Role.EDITOR)
+    survey = survey_create(
+        actor=editor,
+        municipality=Municipality.objects.get(code="302023"),
+        title="海南市 招待制アンケート",
+        fiscal_year=2025,
+        invitation_required=True,
+    )
+    survey_publish(survey=survey, actor=editor)
+    client = Client()
+    login_staff(client, editor)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    base = f"/surveys/302023/{survey.public_id}/"
+    for path in (
+        "/surveys/302023/",
+        "/surveys/302023/new/",
+        base,
+        base + "preview/",
+        base + "upload/",
+    ):
+        page.goto(live_server.url + path)
+        assert page.get_by_role("heading", level=1).is_visible(), path
+        assert_accessible(page)

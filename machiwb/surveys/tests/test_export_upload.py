@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -171,3 +172,31 @@ def test_100_mb_upload_is_refused_before_it_is_read(
     assert response.status_code == 413
     assert "ファイルが大きすぎます" in response.content.decode()
     assert not SurveyUpload.objects.exists()
+
+
+def test_confirm_and_withdraw_recompute_the_fiscal_year_after_commit(
+    editor: Client,
+    published: SurveyVersion,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from machiwb.surveys import services
+
+    calls: list[tuple[int, str]] = []
+    monkeypatch.setattr(
+        services,
+        "indicators_compute",
+        lambda *, fiscal_year, survey_type: calls.append((fiscal_year, survey_type)),
+    )
+    _submit(published, 1)
+    exported = editor.get(_base(published) + "export/?format=csv").content
+    response = editor.post(
+        _base(published) + "upload/", {"file": SimpleUploadedFile("a.csv", exported)}
+    )
+    assert calls == []
+    with django_capture_on_commit_callbacks(execute=True):
+        editor.post(response["Location"], {"action": "confirm"})
+    assert calls == [(2025, "individual")]
+    with django_capture_on_commit_callbacks(execute=True):
+        editor.post(response["Location"], {"action": "withdraw"})
+    assert calls == [(2025, "individual")] * 2
