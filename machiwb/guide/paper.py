@@ -106,3 +106,16 @@ def questionnaire_pdf(definition: dict[str, Any]) -> bytes:
         content = render()
         cache.set(key, content, timeout=None)
     return content
+
+
+def entry_template_xlsx(definition: dict[str, Any]) -> bytes:
+    """An empty upload file for paper answers (入力用ひな形): the standard columns in the
+    survey-data format (docs/formats/survey-data.md) and the data dictionary beside them."""
+    from machiwb.surveys.datafile import DICTIONARY_COLUMNS, columns_of, dictionary_rows, xlsx_bytes
+
+    return xlsx_bytes(
+        [
+            ("responses", columns_of(definition), []),
+            ("dictionary", DICTIONARY_COLUMNS, dictionary_rows(definition)),
+        ]
+    )

@@ -18,6 +18,7 @@ urlpatterns = [
         name="workbook_download",
     ),
     path("survey/", views.individual_survey, name="individual_survey"),
+    path("survey/entry-template.xlsx", views.entry_template, name="entry_template"),
     path("survey/questionnaire.pdf", views.questionnaire_pdf, name="questionnaire_pdf"),
     path("faq/", views.faq, name="faq"),
 ]

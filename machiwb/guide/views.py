@@ -98,9 +98,20 @@ def individual_survey(request: HttpRequest) -> HttpResponse:
     context = {
         "nav_section": "survey",
         "questionnaire_pdf_url": reverse("guide:questionnaire_pdf"),
+        "entry_template_url": reverse("guide:entry_template"),
         "staff_login_url": url_if_installed("accounts:login"),
     }
     return render(request, "guide/individual_survey.html", context)
+
+
+@require_GET
+def entry_template(request: HttpRequest) -> HttpResponse:
+    """入力用ひな形: an empty upload file with the data dictionary, for answers on paper."""
+    definition = paper.questionnaire_definition()
+    response = HttpResponse(paper.entry_template_xlsx(definition), content_type=XLSX_CONTENT_TYPE)
+    filename = f"survey-data-template-{definition['catalog_version']}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_GET

@@ -61,3 +61,20 @@ def test_pdf_renderer_serves_only_static_files_and_data_urls() -> None:
         fetcher.fetch("https://fonts.googleapis.com/css2?family=Noto+Sans+JP")
     with pytest.raises(ExternalResourceError):
         fetcher.fetch("http://pdf.invalid/etc/passwd")
+
+
+def test_entry_template_has_the_upload_columns_and_the_dictionary(client: Client) -> None:
+    from openpyxl import load_workbook
+
+    html = client.get(reverse("guide:individual_survey")).content.decode()
+    assert reverse("guide:entry_template") in html
+    response = client.get(reverse("guide:entry_template"))
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["responses", "dictionary"]
+    header = [c.value for c in next(book["responses"].iter_rows(max_row=1))]
+    assert header[:5] == ["municipality_code", "area", "answered_on", "age_band", "gender"]
+    assert set(STANDARD_COLUMNS) <= set(header)
+    assert book["responses"].max_row == 1
+    dictionary = {row[0]: row for row in book["dictionary"].iter_rows(min_row=2, values_only=True)}
+    assert "逆転項目" in str(dictionary["c03_2"][6])
