@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 
@@ -103,7 +104,11 @@ def material_links(text: str) -> list[Material]:
         line = raw.strip()
         if not line:
             continue
-        is_path = line.startswith("/") and not line.startswith("//") and " " not in line
+        is_path = (
+            line.startswith("/")
+            and not any(c.isspace() for c in line)
+            and url_has_allowed_host_and_scheme(line, allowed_hosts=None)
+        )
         materials.append(Material(text=line, href=line if is_path else ""))
     return materials
 
