@@ -6,9 +6,11 @@ scores through their selectors and returns plain objects for the templates.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from machiwb.core.wareki import fiscal_year_label
@@ -23,7 +25,7 @@ from machiwb.dashboard.figures import (
 from machiwb.dashboard.models import Favorite
 from machiwb.dashboard.results import ProfileTable, Result, profile_table, result_load, result_years
 from machiwb.dashboard.selection import MAX_EXTRA_YEARS, MAX_MUNICIPALITIES, Selection
-from machiwb.indicators.selectors import OverallResult, score_run_current
+from machiwb.indicators.selectors import OverallResult, min_public_cell_n, score_run_current
 from machiwb.regions.models import Municipality, Prefecture
 from machiwb.regions.selectors import municipality_list, municipality_search
 from machiwb.surveys.models import SurveyType
@@ -88,6 +90,18 @@ class DashboardPage:
                 % {"years": "、".join(str(y) for y in self.selection.years)}
             )
         return "　".join(parts)
+
+    @property
+    def cache_key(self) -> str:
+        """Key of the rendered results: the selection, the runs shown (immutable), the
+        language and the suppression threshold. Empty (not cached) while a search is typed."""
+        if self.result is None or self.compare_search:
+            return ""
+        runs = ",".join(
+            r.scores.run_public_id for r in [*self.compared_results, *self.year_results]
+        )
+        parts = (self.selection.query(), runs, get_language() or "ja", str(min_public_cell_n()))
+        return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()
 
     @property
     def compared_results(self) -> list[Result]:
