@@ -500,6 +500,21 @@ def node_update(document: TreeDocument, node_id: str, **changes: Any) -> TreeDoc
     return _validated(replace(document, nodes=nodes))
 
 
+def node_reorder(document: TreeDocument, node_id: str, offset: int) -> TreeDocument:
+    """Move a node one place earlier (−1) or later (+1) among its siblings; at an end, no change."""
+    node = document.node(node_id)
+    siblings = [n.id for n in document.nodes if n.parent == node.parent]
+    position = siblings.index(node_id) + offset
+    if not 0 <= position < len(siblings):
+        return document
+    other = siblings[position]
+    order = [n.id for n in document.nodes]
+    i, j = order.index(node_id), order.index(other)
+    nodes = list(document.nodes)
+    nodes[i], nodes[j] = nodes[j], nodes[i]
+    return replace(document, nodes=tuple(nodes))
+
+
 def node_delete(document: TreeDocument, node_id: str) -> TreeDocument:
     """Delete a node without children, with its links. The goal cannot be deleted."""
     node = document.node(node_id)

@@ -24,7 +24,7 @@ from machiwb.logictrees.document import (
     document_parse,
     document_to_data,
 )
-from machiwb.logictrees.models import LogicTree, LogicTreeVersion, NodeComment
+from machiwb.logictrees.models import KpiCandidate, LogicTree, LogicTreeVersion, NodeComment
 from machiwb.logictrees.reference import reference_tree
 from machiwb.regions.models import Municipality
 
@@ -211,3 +211,42 @@ def logictree_share_set(*, tree: LogicTree, actor: User, enabled: bool) -> Logic
             summary=f"「{tree.title}」の閲覧用リンクを{'発行' if enabled else '停止'}",
         )
     return tree
+
+
+def kpi_candidate_create(
+    *, actor: User, code: str, name_ja: str, kind: str, unit: str = "", description: str = ""
+) -> KpiCandidate:
+    """Add an output or outcome KPI to the catalog of KPI candidates (運営者)."""
+    candidate = KpiCandidate(
+        code=code.strip(),
+        name_ja=name_ja.strip(),
+        kind=kind,
+        unit=unit.strip(),
+        description=description.strip(),
+    )
+    candidate.full_clean()
+    with transaction.atomic():
+        candidate.save()
+        audit_log_write(
+            actor=actor,
+            action="logictree.kpi_candidate_create",
+            target=candidate,
+            summary=f"KPI候補「{candidate.name_ja}」を追加",
+        )
+    return candidate
+
+
+def kpi_candidate_set_active(*, actor: User, candidate: KpiCandidate, active: bool) -> KpiCandidate:
+    """Offer a KPI candidate again or withdraw it (trees that use it keep it)."""
+    with transaction.atomic():
+        candidate.is_active = active
+        candidate.save(update_fields=["is_active", "updated_at"])
+        audit_log_write(
+            actor=actor,
+            action="logictree.kpi_candidate_active"
+            if active
+            else "logictree.kpi_candidate_inactive",
+            target=candidate,
+            summary=f"KPI候補「{candidate.name_ja}」を{'候補に戻した' if active else '候補から外した'}",
+        )
+    return candidate

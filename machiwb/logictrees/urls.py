@@ -6,6 +6,7 @@ app_name = "logictrees"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("kpi-candidates/", views.kpi_candidates, name="kpi_candidates"),
     path("shared/<uuid:token>/", views.shared_tree, name="shared"),
     path("shared/<uuid:token>/tree.<str:image_format>", views.shared_image, name="shared_image"),
     path("<str:code>/", views.tree_list, name="list"),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from machiwb.accounts.access import access_municipality_for_staff, has_role
-from machiwb.accounts.decorators import staff_required
+from machiwb.accounts.decorators import operator_required, staff_required
 from machiwb.accounts.models import Role, User
 from machiwb.logictrees.document import (
     ALLOWED_PARENTS,
@@ -33,9 +34,10 @@ from machiwb.logictrees.document import (
     link_remove,
     node_add,
     node_delete,
+    node_reorder,
     node_update,
 )
-from machiwb.logictrees.models import LogicTree
+from machiwb.logictrees.models import KpiCandidate, KpiKind, LogicTree
 from machiwb.logictrees.reference import reference_tree, reference_trees
 from machiwb.logictrees.render import ImageFormat, tree_image
 from machiwb.logictrees.selectors import (
@@ -51,6 +53,8 @@ from machiwb.logictrees.selectors import (
 )
 from machiwb.logictrees.services import (
     StaleEditError,
+    kpi_candidate_create,
+    kpi_candidate_set_active,
     logictree_create,
     logictree_edit,
     logictree_import,
@@ -442,6 +446,16 @@ def _node_action(request: HttpRequest, tree: LogicTree, node_id: str) -> str:
                 "logictrees:node", args=[tree.municipality_id, tree.public_id, new_ids[0]]
             )
         return here
+    if action in ("move_up", "move_down"):
+        offset = -1 if action == "move_up" else 1
+        _apply(
+            request,
+            tree,
+            lambda d: node_reorder(d, node_id, offset),
+            f"ノード {node_id} の順序を変更",
+            _("並び順を変更しました。"),
+        )
+        return here
     if action == "delete":
         if _apply(
             request,
@@ -613,3 +627,44 @@ def index(request: HttpRequest) -> HttpResponse:
         "logictrees/index.html",
         {"nav_section": "logictrees", "municipalities": municipalities},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@operator_required
+def kpi_candidates(request: HttpRequest) -> HttpResponse:
+    """運営者: the output and outcome KPIs offered to every municipality's trees."""
+    if request.method == "POST":
+        post = request.POST
+        if post.get("action") == "toggle":
+            candidate = KpiCandidate.objects.filter(code=post.get("code", "")).first()
+            if candidate is None:
+                raise Http404
+            kpi_candidate_set_active(
+                actor=_user(request), candidate=candidate, active=not candidate.is_active
+            )
+            messages.success(request, _("KPI候補を更新しました。"))
+        else:
+            try:
+                candidate = kpi_candidate_create(
+                    actor=_user(request),
+                    code=post.get("code", ""),
+                    name_ja=post.get("name_ja", ""),
+                    kind=post.get("kind", ""),
+                    unit=post.get("unit", ""),
+                    description=post.get("description", ""),
+                )
+            except ValidationError as exc:
+                problems = [
+                    f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items()
+                ]
+                messages.error(request, _("追加できませんでした：") + "／".join(problems))
+            else:
+                messages.success(
+                    request, _("KPI候補「%(name)s」を追加しました。") % {"name": candidate.name_ja}
+                )
+        return redirect("logictrees:kpi_candidates")
+    context = {
+        "candidates": KpiCandidate.objects.order_by("kind", "code"),
+        "kinds": KpiKind.choices,
+    }
+    return render(request, "logictrees/kpi_candidates.html", context)

@@ -22,6 +22,7 @@ from machiwb.logictrees.document import (
     link_remove,
     node_add,
     node_delete,
+    node_reorder,
     node_update,
 )
 from machiwb.logictrees.reference import REFERENCE_CODES, reference_read, reference_trees
@@ -211,3 +212,12 @@ def test_diff_lists_added_removed_changed_nodes_and_links() -> None:
     assert [(li.source, li.target) for li in diff.links_removed] == [("m1", "m2")]
     assert not diff.is_empty
     assert document_diff(before, before).is_empty
+
+
+def test_reorder_swaps_siblings_and_stops_at_the_ends() -> None:
+    document = document_parse(_data())
+    later = node_reorder(document, "m1", 1)
+    assert [c.id for c in later.children("o1")] == ["m2", "m1"]
+    assert [c.id for c in node_reorder(later, "m1", -1).children("o1")] == ["m1", "m2"]
+    assert node_reorder(document, "m1", -1) == document
+    assert node_reorder(document, "p1", 1) == document  # an only child stays

@@ -250,3 +250,44 @@ def test_index_goes_to_the_users_municipality(
 ) -> None:
     client = verified_client(staff_user_factory(municipality=KAINAN, role=Role.VIEWER))
     assert client.get("/logictrees/")["Location"] == f"/logictrees/{KAINAN}/"
+
+
+def test_reorder_siblings_from_the_node_page(editor_client: Client, tree: LogicTree) -> None:
+    response = editor_client.post(
+        _url(tree, "nodes/outcome-1/"), {"action": "move_down", "revision": "1"}, follow=True
+    )
+    assert "並び順を変更しました。" in _messages(response)
+    tree.refresh_from_db()
+    outcomes = [n["id"] for n in tree.document["nodes"] if n["parent"] == "goal"]
+    assert outcomes == ["outcome-2", "outcome-1", "outcome-3"]
+
+
+def test_operator_adds_kpi_candidates_that_trees_can_use(
+    tree: LogicTree, editor_client: Client, verified_client: Callable[[User], Client]
+) -> None:
+    from machiwb.accounts.testing import make_operator
+
+    assert editor_client.get("/logictrees/kpi-candidates/").status_code == 403
+    operator = verified_client(make_operator())
+    response = operator.post(
+        "/logictrees/kpi-candidates/",
+        {
+            "code": "evacuation_drills",
+            "name_ja": "避難訓練の参加者数",
+            "kind": "output",
+            "unit": "人",
+        },
+        follow=True,
+    )
+    assert "KPI候補「避難訓練の参加者数」を追加しました。" in _messages(response)
+    response = operator.post(
+        "/logictrees/kpi-candidates/",
+        {"code": "Bad Code", "name_ja": "x", "kind": "output"},
+        follow=True,
+    )
+    assert any("code:" in m for m in _messages(response))
+    page = editor_client.get(_url(tree, "nodes/measure-1/")).content.decode()
+    assert 'value="custom:evacuation_drills"' in page
+    operator.post("/logictrees/kpi-candidates/", {"action": "toggle", "code": "evacuation_drills"})
+    page = editor_client.get(_url(tree, "nodes/measure-1/")).content.decode()
+    assert "custom:evacuation_drills" not in page
