@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from machiwb.accounts.models import ROLE_RANK, Membership, Role, User
+from machiwb.accounts.models import ROLE_RANK, Role, User
 from machiwb.audit.models import AuditEntry
 from machiwb.core.wareki import fiscal_year_of
 from machiwb.facilitation.matching import Problem, availability_problem
@@ -35,6 +36,16 @@ def facilitator_public_list() -> list[Facilitator]:
             training_completed_on__lte=today,
             certification_valid_until__gte=today,
         ).prefetch_related("prefectures")
+    )
+
+
+def facilitator_get(*, public_id: uuid.UUID) -> Facilitator | None:
+    """One registry entry with what its edit form shows (operator pages only)."""
+    return (
+        Facilitator.objects.select_related("user")
+        .prefetch_related("prefectures", "unavailabilities")
+        .filter(public_id=public_id)
+        .first()
     )
 
 
@@ -184,10 +195,6 @@ def municipalities_where_staff_may_apply(*, user: User) -> list[Municipality]:
             "code"
         )
     )
-
-
-def user_has_memberships(*, user: User) -> bool:
-    return Membership.objects.filter(user=user).exists()
 
 
 def dispatch_reports(*, dispatch: Dispatch) -> dict[str, WorkshopReport]:

@@ -36,7 +36,7 @@ from machiwb.facilitation.forms import (
     ReportForm,
     add_service_errors,
 )
-from machiwb.facilitation.models import DispatchState, Facilitator, ReportRole, WorkshopKind
+from machiwb.facilitation.models import DispatchState, ReportRole, WorkshopKind
 from machiwb.facilitation.programme import (
     STANDARD_PROGRAMME,
     material_links,
@@ -258,9 +258,7 @@ def dispatch_match(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if request.method == "POST":
         propose = ProposeForm(request.POST)
         if propose.is_valid():
-            facilitator = Facilitator.objects.filter(
-                public_id=propose.cleaned_data["facilitator"]
-            ).first()
+            facilitator = selectors.facilitator_get(public_id=propose.cleaned_data["facilitator"])
             if facilitator is None:
                 raise Http404
             try:
@@ -443,7 +441,7 @@ def registry_edit(request: HttpRequest, public_id: uuid.UUID | None = None) -> H
     user = _user(request)
     facilitator = None
     if public_id is not None:
-        facilitator = Facilitator.objects.filter(public_id=public_id).first()
+        facilitator = selectors.facilitator_get(public_id=public_id)
         if facilitator is None:
             raise Http404
     initial = FacilitatorForm.initial_for(facilitator) if facilitator else None
