@@ -64,3 +64,14 @@ def test_counters_live_in_the_cache_shared_by_app_servers() -> None:
 
     backend = settings.CACHES[ratelimit.CACHE_ALIAS]["BACKEND"]
     assert backend.endswith(("DatabaseCache", "RedisCache"))
+
+
+def test_client_ip_behind_a_proxy_is_the_address_the_proxy_appended() -> None:
+    from django.test import override_settings
+
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9, 203.0.113.20"
+    )
+    assert ratelimit.client_ip(request) == "10.0.0.1"
+    with override_settings(MACHIWB_BEHIND_PROXY=True):
+        assert ratelimit.client_ip(request) == "203.0.113.20"
