@@ -220,7 +220,7 @@ def _radar_figure(chart: RadarChart) -> Figure:
 def _bar_figure(chart: BarChart, width: float = 8.0) -> Figure:
     groups = max(len(chart.series), 1)
     rows = len(chart.categories)
-    plot_height = max(1.5, rows * (0.22 + 0.16 * groups))
+    plot_height = max(0.9, rows * (0.22 + 0.16 * groups))
     legend = 0.35 * -(-len(chart.series) // 3) if len(chart.series) > 1 else 0.0
     bottom = 0.95 + legend
     height = plot_height + bottom + header_inches(chart.meta, width * 0.94)
