@@ -164,3 +164,23 @@ def test_index_goes_to_the_users_municipality_or_offers_a_choice(
     page = client.get("/analysis/").content.decode()
     assert "/analysis/302015/" in page
     assert f"/analysis/{HASHIMOTO}/" in page
+
+
+def test_a_municipal_survey_without_its_own_deviation_scores_uses_the_national_ones(
+    demo_survey: Survey, hashimoto_client: Client
+) -> None:
+    from machiwb.indicators.selectors import score_municipality
+    from machiwb.indicators.services import indicators_compute
+
+    # the engine scores the 個別調査: 実数 only, as no reference set exists for it
+    run = indicators_compute(fiscal_year=demo.FISCAL_YEAR, survey_type=SurveyType.INDIVIDUAL)
+    own = score_municipality(run=run, municipality_code=HASHIMOTO)
+    assert own.has_results
+    assert all(c.subjective_score_raw is None for c in own.categories)
+    report = hashimoto_client.get(_url(demo_survey)).context["report"]
+    assert report.scores.run.survey_type == SurveyType.NATIONAL
+    assert report.scores.from_other_survey_type
+    health = next(
+        a for i, a in zip(report.categories, report.assessments, strict=True) if i.code == "c20"
+    )
+    assert health.performance == 43.0
