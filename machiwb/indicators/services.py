@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import orjson
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
@@ -469,12 +470,9 @@ def _municipality_info() -> dict[str, MunicipalityInfo]:
     }
 
 
-def _rounded(array: FloatArray) -> list[Any]:
-    """Stored precision: 4 decimals, NaN → None (so reruns are byte-identical)."""
-    rounded = np.round(array, 4).astype(object)
-    rounded[np.isnan(array)] = None
-    result: list[Any] = rounded.tolist()
-    return result
+def _rounded(array: FloatArray) -> FloatArray:
+    """Stored precision: 4 decimals; NaN is written as null (so reruns are byte-identical)."""
+    return np.ascontiguousarray(np.round(array, 4))
 
 
 def _cell_payloads(
@@ -491,16 +489,16 @@ def _cell_payloads(
     item_row = {r: k for k, r in enumerate(all_rows)}
     values = _rounded(subjective.item_values[np.ix_(all_rows, item_order)])
     scores = _rounded(subjective.item_scores[np.ix_(all_rows, item_order)])
-    item_n = subjective.item_n[np.ix_(all_rows, item_order)].tolist()
+    item_n = np.ascontiguousarray(subjective.item_n[np.ix_(all_rows, item_order)])
     category_values = _rounded(subjective.category_values[:, category_order])
     category_scores = _rounded(subjective.category_scores[:, category_order])
-    category_n = subjective.category_n[:, category_order].tolist()
+    category_n = np.ascontiguousarray(subjective.category_n[:, category_order])
     question_data = [
         (
             q.code,
-            _rounded(subjective.question_means[q.code]),
+            _rounded(subjective.question_means[q.code]).tolist(),
             subjective.question_n[q.code].tolist(),
-            subjective.question_counts[q.code].tolist(),
+            np.ascontiguousarray(subjective.question_counts[q.code]),
         )
         for q in subjective.questions
     ]
@@ -543,26 +541,30 @@ def _cell_payloads(
 
 
 _CELL_FIELDS = ("items", "categories", "kpis", "overall")
+#: numpy rows are written directly; NaN becomes null.
+_JSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY
 
 
 def _score_cells_write(run: ScoreRun, results: list[tuple[str, str, dict[str, Any]]]) -> str:
     """Write the run's cells (COPY on PostgreSQL) and return the SHA-256 of the results."""
     digest = hashlib.sha256()
-    serialised = []
+    lines = []
     for m, b, p in results:
-        texts = [
-            json.dumps(p[name], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-            for name in _CELL_FIELDS
-        ]
-        digest.update(f"{m}\t{b}\t{p['n']}\t{chr(9).join(texts)}\n".encode())
-        serialised.append((run.pk, m, b, p["n"], *texts))
+        texts = b"\t".join(orjson.dumps(p[name], option=_JSON_OPTIONS) for name in _CELL_FIELDS)
+        if b"\\" in texts:  # COPY's text format treats a backslash as an escape
+            texts = texts.replace(b"\\", b"\\\\")
+        n = b"\\N" if p["n"] is None else str(p["n"]).encode()
+        line = b"%s\t%s\t%s\t%s\n" % (m.encode(), b.encode(), n, texts)
+        digest.update(line)
+        lines.append(line)
     if connection.vendor == "postgresql":
         columns = ", ".join(["run_id", "municipality_id", "breakdown", "n", *_CELL_FIELDS])
+        prefix = f"{run.pk}\t".encode()
         with connection.cursor() as cursor:
             raw = cursor.cursor
             with raw.copy(f"COPY indicators_scorecell ({columns}) FROM STDIN") as copy:
-                for row in serialised:
-                    copy.write_row(row)
+                for start in range(0, len(lines), 2000):
+                    copy.write(b"".join(prefix + line for line in lines[start : start + 2000]))
     else:
         ScoreCell.objects.bulk_create(
             (
@@ -571,7 +573,10 @@ def _score_cells_write(run: ScoreRun, results: list[tuple[str, str, dict[str, An
                     municipality_id=m,
                     breakdown=b,
                     n=p["n"],
-                    **{name: p[name] for name in _CELL_FIELDS},
+                    **{
+                        name: orjson.loads(orjson.dumps(p[name], option=_JSON_OPTIONS))
+                        for name in _CELL_FIELDS
+                    },
                 )
                 for m, b, p in results
             ),
