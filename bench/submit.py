@@ -244,13 +244,11 @@ def main() -> None:
             "deploy/gunicorn.conf.py",
             "--workers",
             str(args.workers),
-            "--keep-alive",
-            "30",
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=log,
     )
     try:
         _wait_until_ready(f"/s/{survey_id}/", args.workers)
