@@ -13,7 +13,7 @@ import hashlib
 import io
 import logging
 import math
-import textwrap
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -101,9 +101,21 @@ def _style(index: int) -> dict[str, object]:
 
 
 def _wrapped(text: str, points: float, width_inches: float, max_lines: int) -> list[str]:
-    """Wrap at a character count (Japanese has no spaces) that fits the figure width."""
-    per_line = max(10, int(width_inches * 72 / points * 0.92))
-    return textwrap.wrap(text, per_line)[:max_lines]
+    """Wrap to the figure width, counting full-width characters as 1 em and others as about
+    half (Japanese has no spaces to break at)."""
+    per_line = max(10.0, width_inches * 72 / points * 0.95)
+    lines: list[str] = []
+    current, used = "", 0.0
+    for char in text:
+        advance = 1.0 if unicodedata.east_asian_width(char) in ("F", "W", "A") else 0.55
+        if used + advance > per_line and current:
+            lines.append(current)
+            current, used = "", 0.0
+        current += char
+        used += advance
+    if current:
+        lines.append(current)
+    return lines[:max_lines]
 
 
 def _header_lines(meta: ChartMeta, width: float) -> tuple[list[str], list[str]]:

@@ -7,13 +7,14 @@ sorts by a score.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from machiwb.core.wareki import fiscal_year_label
+from machiwb.core.wareki import fiscal_year_label, wareki_date
 from machiwb.indicators.models import ScoreOrigin, ScoreRun
 from machiwb.indicators.selectors import (
     MunicipalityScores,
@@ -33,6 +34,8 @@ class Result:
 
     municipality: Municipality
     scores: MunicipalityScores
+    run_date: datetime.date
+    """The day the results were computed or imported (算出・取込日)."""
 
     @property
     def region(self) -> str:
@@ -64,15 +67,22 @@ class Result:
 
     @property
     def source_text(self) -> str:
+        """The source with the date of the results, printed on every chart."""
         if self.official:
-            return _("出典：デジタル庁「地域幸福度（Well-Being）指標」%(fy)s版 %(type)s 公表値") % {
+            source = _(
+                "出典：デジタル庁「地域幸福度（Well-Being）指標」%(fy)s版 %(type)s 公表値"
+            ) % {
                 "fy": self.fiscal_year_text,
                 "type": self.survey_type_text,
             }
-        return _("出典：machiwb が回答から算出（%(type)s・調査票 %(catalog)s）") % {
-            "type": self.survey_type_text,
-            "catalog": self.scores.catalog_version,
-        }
+            dated = _("（%(date)s 取込）")
+        else:
+            source = _("出典：machiwb が回答から算出（%(type)s・調査票 %(catalog)s）") % {
+                "type": self.survey_type_text,
+                "catalog": self.scores.catalog_version,
+            }
+            dated = _("（%(date)s 算出）")
+        return source + dated % {"date": wareki_date(self.run_date)}
 
     @property
     def short_label(self) -> str:
@@ -101,7 +111,7 @@ def result_load(
     scores = scores_cached(run=run, municipality_code=municipality.code)
     if not scores.has_results:
         return None
-    return Result(municipality=municipality, scores=scores)
+    return Result(municipality=municipality, scores=scores, run_date=run.created_at.date())
 
 
 SCORES_CACHE_SECONDS = 24 * 60 * 60
