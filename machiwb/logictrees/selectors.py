@@ -18,6 +18,7 @@ from machiwb.indicators.selectors import (
 from machiwb.logictrees.document import TreeDocument, document_parse
 from machiwb.logictrees.models import KpiCandidate, KpiKind, LogicTree, LogicTreeVersion
 from machiwb.regions.models import Municipality
+from machiwb.surveys.models import SurveyType
 
 
 def logictree_list(*, municipality: Municipality) -> QuerySet[LogicTree]:
@@ -133,7 +134,10 @@ def kpi_current_values(
     available = score_available(municipality_code=municipality.code)
     if not wanted or not available:
         return {}
-    fiscal_year, survey_type = available[0]
+    # newest year first; within a year the 全国調査 (scored against its reference set) first
+    fiscal_year, survey_type = min(
+        available, key=lambda pair: (-pair[0], pair[1] != SurveyType.NATIONAL)
+    )
     run = score_run_current(fiscal_year=fiscal_year, survey_type=survey_type)
     if run is None:
         return {}
