@@ -268,6 +268,10 @@ Q_CLUSTER = {
     "catch_up": False,
 }
 
+# Backups started from the operations page (backup_database --output-dir for cron/systemd).
+MACHIWB_BACKUP_DIR = Path(env_str("MACHIWB_BACKUP_DIR", str(VAR_DIR / "backups")))
+MACHIWB_BACKUP_KEEP = env_int("MACHIWB_BACKUP_KEEP", 14, minimum=1)
+
 # Bearer token for /metrics; unset = the endpoint answers 404.
 METRICS_TOKEN = env_secret("MACHIWB_METRICS_TOKEN")
 

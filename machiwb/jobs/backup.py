@@ -202,11 +202,20 @@ def backup_create(*, output_dir: Path, keep: int | None = None) -> tuple[Path, M
     return path, manifest
 
 
+def backups_list(*, output_dir: Path) -> list[Path]:
+    """The backups in ``output_dir``, oldest first (names sort by their UTC time stamp)."""
+    if not output_dir.is_dir():
+        return []
+    return sorted(
+        p
+        for p in output_dir.glob("machiwb-*")
+        if not p.name.endswith((MANIFEST_SUFFIX, ".partial"))
+    )
+
+
 def backups_prune(*, output_dir: Path, keep: int) -> list[Path]:
     """Delete all but the newest ``keep`` backups (and their manifests)."""
-    backups = sorted(
-        p for p in output_dir.glob("machiwb-*") if not p.name.endswith(MANIFEST_SUFFIX)
-    )
+    backups = backups_list(output_dir=output_dir)
     removed = backups[: max(0, len(backups) - keep)]
     for path in removed:
         path.unlink()
@@ -223,11 +232,25 @@ def _sqlite_backup(dest: Path) -> tuple[Path, Manifest]:
         cursor = source.cursor()
         tables = _sqlite_tables(cursor)
         manifest = manifest_compute(cursor, engine="sqlite", tables=tables)
-        source.backup(target)
+        source.backup(target, progress=_give_up_when_locked(), sleep=0.25)
     finally:
         target.close()
     partial.rename(dest)
     return dest, manifest
+
+
+def _give_up_when_locked(limit: int = 40) -> Any:
+    """A progress callback that stops a backup waiting more than ``limit`` × 0.25 s on a lock."""
+    waits = 0
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        nonlocal waits
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            waits += 1
+            if waits > limit:
+                raise RuntimeError("The SQLite database stayed locked; the backup was abandoned.")
+
+    return progress
 
 
 def _pg_backup(dest: Path) -> tuple[Path, Manifest]:

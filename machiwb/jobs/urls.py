@@ -7,4 +7,5 @@ app_name = "jobs"
 urlpatterns = [
     path("", views.job_list, name="list"),
     path("<uuid:public_id>/", views.job_detail, name="detail"),
+    path("operations/", views.operations, name="operations"),
 ]

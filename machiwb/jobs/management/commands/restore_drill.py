@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from machiwb.jobs.backup import MANIFEST_SUFFIX, restore_drill
+from machiwb.jobs.backup import backups_list, restore_drill
 
 
 class Command(BaseCommand):
@@ -22,9 +22,7 @@ class Command(BaseCommand):
         if backup is None:
             if dir is None:
                 raise CommandError("Name a backup file or --dir holding backups.")
-            candidates = sorted(
-                p for p in dir.glob("machiwb-*") if not p.name.endswith(MANIFEST_SUFFIX)
-            )
+            candidates = backups_list(output_dir=dir)
             if not candidates:
                 raise CommandError(f"No backups in {dir}.")
             backup = candidates[-1]
