@@ -315,10 +315,16 @@ def compute_subjective(
     source = np.array(cell_rows, dtype=np.int64)
     target = position[np.array(group_rows, dtype=np.int64)] if group_rows else source
 
+    # Every group has at least one cell: sum each group's cells with one sorted reduceat.
+    order = np.argsort(target, kind="stable")
+    grouped_source = source[order]
+    sorted_target = target[order]
+    starts = np.flatnonzero(np.r_[True, sorted_target[1:] != sorted_target[:-1]])
+
     def total(values: IntArray) -> IntArray:
-        out = np.zeros((len(keys),) + values.shape[1:], dtype=np.int64)
-        if len(source):
-            np.add.at(out, target, values[source])
+        if not len(source):
+            return np.zeros((0,) + values.shape[1:], dtype=np.int64)
+        out: IntArray = np.add.reduceat(values[grouped_source], starts, axis=0)
         return out
 
     n = total(cells.n)
