@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
+import re
 import threading
+import urllib.parse
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -95,3 +98,65 @@ def test_same_submission_sent_five_times_at_once_stores_one() -> None:
     outcomes = _race(5, submit)
     assert outcomes == Counter({"stored": 1, "already_stored": 4})
     assert Response.objects.count() == 1
+
+
+def _csrf(base_url: str, path: str) -> tuple[str, str]:
+    """The CSRF cookie and form token from the survey's front page."""
+    url = urllib.parse.urlsplit(base_url)
+    connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=30)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read().decode()
+    cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    assert cookie is not None
+    assert token is not None
+    return cookie.group(1), token.group(1)
+
+
+def _post(base_url: str, path: str, form: dict[str, str], cookie: str) -> int:
+    url = urllib.parse.urlsplit(base_url)
+    connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=60)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"csrftoken={cookie}",
+    }
+    connection.request("POST", path, body=urllib.parse.urlencode(form), headers=headers)
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def test_concurrent_http_posts_of_one_sheet_and_of_one_code(live_server: Any) -> None:
+    from machiwb.surveys.views_answer import Sheet
+
+    # one answer sheet posted 5 times at once (double tap, retries): one response, 5 thank-yous
+    version = _version(invitation_required=False)
+    path = f"/s/{version.survey.public_id}/"
+    cookie, token = _csrf(live_server.url, path)
+    sheet = Sheet(version=str(version.public_id), token="r" * 32, answers={"q1": 8}).dump()
+    form = {"csrfmiddlewaretoken": token, "sheet": sheet, "nav": "submit"}
+    statuses = _race(5, lambda n: str(_post(live_server.url, path + "answer/", form, cookie)))
+    assert statuses == Counter({"303": 5})
+    assert Response.objects.filter(survey_version=version).count() == 1
+
+
+def test_concurrent_http_posts_with_one_code_store_one(live_server: Any) -> None:
+    from machiwb.surveys.views_answer import Sheet
+
+    version = _version(invitation_required=True)
+    staff = make_staff(municipality="302023", role="editor")
+    [code] = invitation_codes_generate(survey=version.survey, count=1, actor=staff)
+    path = f"/s/{version.survey.public_id}/"
+    cookie, token = _csrf(live_server.url, path)
+
+    def post(number: int) -> str:
+        sheet = Sheet(
+            version=str(version.public_id), token=f"h{number:031d}", code=code, answers={"q1": 3}
+        ).dump()
+        form = {"csrfmiddlewaretoken": token, "sheet": sheet, "nav": "submit"}
+        return str(_post(live_server.url, path + "answer/", form, cookie))
+
+    statuses = _race(20, post)
+    assert statuses == Counter({"303": 1, "409": 19})
+    assert Response.objects.filter(survey_version=version).count() == 1
