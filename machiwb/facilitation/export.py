@@ -5,7 +5,7 @@ order, one row per dispatch ordered by workshop date and municipality code:
 
 申請ID (UUID), 年度, 自治体コード, 自治体名, 都道府県, 種類, 状況, 実施日 (ISO), 希望日 (ISO,
 separated by " "), 会場, 参加予定人数, ファシリテーター, 主催者報告の参加者数,
-ファシリテーター報告の参加者数, 支払日 (ISO), 申請日 (ISO).
+ファシリテーター報告の参加者数, 支払日 (ISO), 謝金（円）, 旅費（円）, 申請日 (ISO).
 
 Text typed by users (venue, names) is neutralised against spreadsheet formula injection: a
 cell that would start with = + - @ or a control character gets a leading apostrophe.
@@ -37,6 +37,8 @@ HEADER = (
     "主催者報告の参加者数",
     "ファシリテーター報告の参加者数",
     "支払日",
+    "謝金（円）",
+    "旅費（円）",
     "申請日",
 )
 
@@ -72,6 +74,8 @@ def dispatch_rows(dispatches: Sequence[Dispatch]) -> list[tuple[Cell, ...]]:
                 reports.get(ReportRole.ORGANISER),
                 reports.get(ReportRole.FACILITATOR),
                 d.paid_on.isoformat() if d.paid_on else "",
+                d.fee_yen,
+                d.travel_expenses_yen,
                 d.created_at.date().isoformat(),
             )
         )

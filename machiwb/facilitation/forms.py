@@ -138,6 +138,10 @@ class OptionalReasonForm(Form):
 
 class MarkPaidForm(Form):
     paid_on = forms.DateField(label=_("支払日"), widget=DATE_WIDGET)
+    fee_yen = forms.IntegerField(label=_("謝金（円）"), min_value=0, max_value=10_000_000)
+    travel_expenses_yen = forms.IntegerField(
+        label=_("旅費（円）"), min_value=0, max_value=10_000_000, initial=0
+    )
 
 
 class ReportForm(forms.ModelForm[WorkshopReport]):

@@ -256,6 +256,8 @@ class Dispatch(BaseModel):
     )
     workshop_date = models.DateField(_("実施日"), null=True, blank=True)
     paid_on = models.DateField(_("支払日"), null=True, blank=True)
+    fee_yen = models.PositiveIntegerField(_("謝金（円）"), null=True, blank=True)
+    travel_expenses_yen = models.PositiveIntegerField(_("旅費（円）"), null=True, blank=True)
     cancel_reason = models.TextField(_("取消の理由"), blank=True)
 
     class Meta:

@@ -484,22 +484,36 @@ def dispatch_report_facilitator(
 
 @transaction.atomic
 def dispatch_mark_paid(
-    *, user: User, dispatch: Dispatch, paid_on: datetime.date, site_url: str = ""
+    *,
+    user: User,
+    dispatch: Dispatch,
+    paid_on: datetime.date,
+    fee_yen: int,
+    travel_expenses_yen: int = 0,
+    site_url: str = "",
 ) -> Dispatch:
-    """④ The operator records the facilitator's fee as paid (支払済み)."""
+    """④ The operator records the facilitator's fee and travel expenses as paid (支払済み)."""
     dispatch = _lock(dispatch)
     target = _begin(user=user, dispatch=dispatch, transition=Transition.MARK_PAID)
     assert dispatch.workshop_date is not None  # noqa: S101 - REPORTED always has a date
     if paid_on < dispatch.workshop_date or paid_on > timezone.localdate():
         raise ValidationError({"paid_on": _("支払日は実施日から今日までの日付にしてください。")})
+    if fee_yen < 0 or travel_expenses_yen < 0:
+        raise ValidationError({"fee_yen": _("金額は0円以上で入力してください。")})
     dispatch.paid_on = paid_on
+    dispatch.fee_yen = fee_yen
+    dispatch.travel_expenses_yen = travel_expenses_yen
     _finish(
         user=user,
         dispatch=dispatch,
         transition=Transition.MARK_PAID,
         target=target,
-        update_fields=["paid_on"],
-        details={"paid_on": paid_on.isoformat()},
+        update_fields=["paid_on", "fee_yen", "travel_expenses_yen"],
+        details={
+            "paid_on": paid_on.isoformat(),
+            "fee_yen": str(fee_yen),
+            "travel_expenses_yen": str(travel_expenses_yen),
+        },
     )
     _notify(
         dispatch=dispatch,

@@ -226,7 +226,12 @@ def dispatch_act(request: HttpRequest, public_id: uuid.UUID, transition: str) ->
             dispatch = services.dispatch_hold(user=user, dispatch=dispatch, site_url=site)
         elif step == Transition.MARK_PAID:
             dispatch = services.dispatch_mark_paid(
-                user=user, dispatch=dispatch, paid_on=data["paid_on"], site_url=site
+                user=user,
+                dispatch=dispatch,
+                paid_on=data["paid_on"],
+                fee_yen=data["fee_yen"],
+                travel_expenses_yen=data["travel_expenses_yen"],
+                site_url=site,
             )
         else:
             dispatch = services.dispatch_cancel(

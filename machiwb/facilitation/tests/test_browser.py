@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible
 
@@ -59,7 +60,7 @@ def test_application_to_both_reports_and_payment(live_server: Any, browser: Any)
 
     # the public list
     staff.goto(f"{live_server.url}/facilitation/")
-    assert "デモ 進行役A" in staff.content()
+    expect(staff.locator("body")).to_contain_text("デモ 進行役A")
     assert_accessible(staff)
 
     # ① the municipality applies; a resident workshop first is refused with the reason
@@ -75,12 +76,12 @@ def test_application_to_both_reports_and_payment(live_server: Any, browser: Any)
         "/dashboard/?pref=30&m=302015"
     )
     staff.get_by_role("button", name="申請する").click()
-    assert "入力内容を確認してください" in staff.get_by_role("alert").inner_text()
-    assert "職員向けワークショップを実施した後に" in staff.content()
+    expect(staff.get_by_role("alert")).to_contain_text("入力内容を確認してください")
+    expect(staff.locator("body")).to_contain_text("職員向けワークショップを実施した後に")
     assert_accessible(staff)
     staff.get_by_label("職員向け").check()
     staff.get_by_role("button", name="申請する").click()
-    assert "申請を受け付けました" in staff.content()
+    expect(staff.locator("body")).to_contain_text("申請を受け付けました")
     assert_accessible(staff)
     dispatch = Dispatch.objects.get()
     detail = f"{live_server.url}/facilitation/dispatches/{dispatch.public_id}/"
@@ -88,31 +89,33 @@ def test_application_to_both_reports_and_payment(live_server: Any, browser: Any)
     # ② the operator matches and proposes
     operator.goto(detail)
     operator.get_by_role("link", name="ファシリテーターに打診する").click()
+    expect(operator.get_by_role("heading", level=1)).to_contain_text("マッチング")
     assert_accessible(operator)
     operator.get_by_role("button", name="打診する").click()
-    assert "デモ 進行役A さんに打診しました" in operator.content()
+    expect(operator.locator("body")).to_contain_text("デモ 進行役A さんに打診しました")
 
     # the facilitator accepts on a phone
     facilitator.goto(f"{live_server.url}/facilitation/dispatches/")
     _no_sideways_scroll(facilitator)
     assert_accessible(facilitator)
     facilitator.get_by_role("link", name="和歌山市").click()
+    expect(facilitator.get_by_role("heading", level=1)).to_contain_text("職員向けワークショップ")
     assert_accessible(facilitator)
     _no_sideways_scroll(facilitator)
     facilitator.get_by_role("button", name="引き受ける").click()
-    assert "ファシリテーター内諾" in facilitator.content()
+    expect(facilitator.locator("body")).to_contain_text("ファシリテーター内諾")
 
     # the operator decides and notifies the municipality
     operator.goto(detail)
     operator.get_by_role("button", name="派遣者を決定する").click()
     operator.get_by_role("button", name="自治体に決定を通知する").click()
-    assert "自治体へ通知済み" in operator.content()
+    expect(operator.locator("body")).to_contain_text("自治体へ通知済み")
     assert_accessible(operator)
 
     # ③ the workshop sheet
     staff.goto(detail)
     staff.get_by_role("link", name="当日の進行表（印刷用）").click()
-    assert "政策デザインのグループワーク" in staff.content()
+    expect(staff.locator("body")).to_contain_text("政策デザインのグループワーク")
     assert_accessible(staff)
 
     # the day comes
@@ -122,26 +125,29 @@ def test_application_to_both_reports_and_payment(live_server: Any, browser: Any)
 
     # ④ both reports
     staff.get_by_role("link", name="主催者報告を出す").click()
+    expect(staff.get_by_role("heading", level=1)).to_contain_text("実施報告")
     assert_accessible(staff)
     staff.get_by_label("参加者数").fill("28")
     staff.get_by_label("実施内容").fill("午前に講義と演習、午後に5グループで政策づくり")
     staff.get_by_role("button", name="報告する").click()
-    assert "主催者報告済み" in staff.content()
+    expect(staff.locator("body")).to_contain_text("主催者報告済み")
 
     facilitator.goto(detail)
     facilitator.get_by_role("link", name="ファシリテーター報告を出す").click()
+    expect(facilitator.get_by_role("heading", level=1)).to_contain_text("実施報告")
     assert_accessible(facilitator)
     _no_sideways_scroll(facilitator)
     facilitator.get_by_label("参加者数").fill("27")
     facilitator.get_by_label("実施内容").fill("ダッシュボード演習が好評だった")
     facilitator.get_by_role("button", name="報告する").click()
-    assert "報告完了（支払待ち）" in facilitator.content()
+    expect(facilitator.locator("body")).to_contain_text("報告完了（支払待ち）")
 
     # payment, seen from the operator's yearly list
     operator.goto(detail)
     operator.get_by_label("支払日").fill(timezone.localdate().isoformat())
+    operator.get_by_label("謝金（円）").fill("30000")
     operator.get_by_role("button", name="支払済みにする").click()
-    assert "支払済み" in operator.content()
+    expect(operator.locator("body")).to_contain_text("「支払済みにする」を行いました")
     assert_accessible(operator)
     operator.goto(f"{live_server.url}/facilitation/operator/?fy={dispatch.fiscal_year}")
     assert_accessible(operator)
@@ -171,16 +177,16 @@ def test_registry_pages_and_public_list_on_a_phone(live_server: Any, browser: An
     operator.get_by_label("不在期間").fill("12月30日")
     operator.get_by_label("公開リストに掲載する（本人の同意がある場合のみ）").check()
     operator.get_by_role("button", name="保存する").click()
-    assert "1行目「12月30日」" in operator.content()
+    expect(operator.locator("body")).to_contain_text("1行目「12月30日」")
     assert_accessible(operator)
     operator.get_by_label("不在期間").fill("2026-12-30〜2027-01-03")
     operator.get_by_role("button", name="保存する").click()
-    assert "登録簿を保存しました" in operator.content()
+    expect(operator.locator("body")).to_contain_text("登録簿を保存しました")
     assert_accessible(operator)
     assert Facilitator.objects.get().unavailabilities.count() == 1
 
     phone = browser.new_context(viewport=PHONE_VIEWPORT, bypass_csp=True).new_page()
     phone.goto(f"{live_server.url}/facilitation/")
-    assert "デモ 進行役C" in phone.content()
+    expect(phone.locator("body")).to_contain_text("デモ 進行役C")
     assert_accessible(phone)
     _no_sideways_scroll(phone)

@@ -326,10 +326,28 @@ def test_paid_on_must_lie_between_workshop_and_today(
     dispatch = dispatch_in(S.REPORTED, day=days_from_today(-5))
     for wrong in (days_from_today(-6), days_from_today(1)):
         with pytest.raises(ValidationError):
-            services.dispatch_mark_paid(user=cast.operator, dispatch=dispatch, paid_on=wrong)
-    services.dispatch_mark_paid(user=cast.operator, dispatch=dispatch, paid_on=days_from_today(-1))
+            services.dispatch_mark_paid(
+                user=cast.operator, dispatch=dispatch, paid_on=wrong, fee_yen=30000
+            )
+    with pytest.raises(ValidationError):
+        services.dispatch_mark_paid(
+            user=cast.operator, dispatch=dispatch, paid_on=days_from_today(-1), fee_yen=-1
+        )
+    services.dispatch_mark_paid(
+        user=cast.operator,
+        dispatch=dispatch,
+        paid_on=days_from_today(-1),
+        fee_yen=30000,
+        travel_expenses_yen=4560,
+    )
     dispatch.refresh_from_db()
-    assert (dispatch.state, dispatch.paid_on) == (S.PAID, days_from_today(-1))
+    assert (dispatch.state, dispatch.paid_on, dispatch.fee_yen, dispatch.travel_expenses_yen) == (
+        S.PAID,
+        days_from_today(-1),
+        30000,
+        4560,
+    )
+    assert AuditEntry.objects.get().details["fee_yen"] == "30000"
 
 
 def test_cancel_needs_a_reason(cast: Cast, dispatch_in: Callable[..., Dispatch]) -> None:

@@ -392,11 +392,21 @@ def test_operator_marks_paid(cast: Cast, dispatch_in: Callable[..., Dispatch]) -
     dispatch = dispatch_in(S.REPORTED, day=days_from_today(-7))
     response = signed_in(cast.operator).post(
         reverse("facilitation:act", args=[dispatch.public_id, "mark_paid"]),
-        {"mark_paid-paid_on": days_from_today(-1).isoformat()},
+        {
+            "mark_paid-paid_on": days_from_today(-1).isoformat(),
+            "mark_paid-fee_yen": "30000",
+            "mark_paid-travel_expenses_yen": "4560",
+        },
     )
     assert response.status_code == 302
     dispatch.refresh_from_db()
-    assert (dispatch.state, dispatch.paid_on) == (S.PAID, days_from_today(-1))
+    assert (dispatch.state, dispatch.paid_on, dispatch.fee_yen) == (
+        S.PAID,
+        days_from_today(-1),
+        30000,
+    )
+    page = signed_in(cast.operator).get(response["Location"]).content.decode()
+    assert "謝金 30,000円・旅費 4,560円" in page
 
 
 # --- operator list and export -------------------------------------------------------------
@@ -405,9 +415,13 @@ def test_operator_marks_paid(cast: Cast, dispatch_in: Callable[..., Dispatch]) -
 def test_export_csv_and_xlsx_neutralise_formulas(
     cast: Cast, dispatch_in: Callable[..., Dispatch]
 ) -> None:
-    dispatch = dispatch_in(S.NOTIFIED, day=days_from_today(10))
+    dispatch = dispatch_in(S.PAID, day=days_from_today(-10))
     Dispatch.objects.filter(pk=dispatch.pk).update(
-        venue='=HYPERLINK("http://x","y")', fiscal_year=2026
+        venue='=HYPERLINK("http://x","y")',
+        fiscal_year=2026,
+        paid_on=days_from_today(-1),
+        fee_yen=30000,
+        travel_expenses_yen=0,
     )
     Facilitator.objects.filter(pk=cast.facilitator.pk).update(name="@SUM(A1)")
     client = signed_in(cast.operator)
@@ -423,7 +437,12 @@ def test_export_csv_and_xlsx_neutralise_formulas(
     assert row["自治体コード"] == "302015"
     assert row["会場"] == '\'=HYPERLINK("http://x","y")'
     assert row["ファシリテーター"] == "'@SUM(A1)"
-    assert row["状況"] == "自治体へ通知済み"
+    assert row["状況"] == "支払済み"
+    assert (row["支払日"], row["謝金（円）"], row["旅費（円）"]) == (
+        days_from_today(-1).isoformat(),
+        "30000",
+        "0",
+    )
 
     response = client.get(reverse("facilitation:export", args=[2026, "xlsx"]))
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -432,6 +451,7 @@ def test_export_csv_and_xlsx_neutralise_formulas(
     assert values[0][0] == "申請ID"
     assert values[1][9] == '\'=HYPERLINK("http://x","y")'
     assert sheet.cell(row=2, column=10).data_type == "s"
+    assert (values[1][15], values[1][16]) == (30000, 0)
     assert AuditEntry.objects.filter(action="facilitation.dispatch.export").count() == 2
 
 

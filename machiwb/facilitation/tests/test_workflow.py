@@ -70,7 +70,7 @@ def perform(transition: Transition, *, user: User, dispatch: Dispatch, cast: Cas
         return services.dispatch_report_facilitator(user=user, dispatch=dispatch, data=REPORT)
     if transition == T.MARK_PAID:
         return services.dispatch_mark_paid(
-            user=user, dispatch=dispatch, paid_on=timezone.localdate()
+            user=user, dispatch=dispatch, paid_on=timezone.localdate(), fee_yen=30000
         )
     assert transition == T.CANCEL
     return services.dispatch_cancel(user=user, dispatch=dispatch, reason="日程の都合")
