@@ -41,8 +41,11 @@ def index(request: HttpRequest) -> HttpResponse:
     if is_verified_staff(request) and page.municipality is not None:
         page.can_favorite = True
         page.favorite = favorite_for(user=request_user(request), query=page.selection.query())
-    template = "dashboard/_main.html" if _is_partial(request) else "dashboard/index.html"
-    response = render(request, template, {"nav_section": "dashboard", "page": page})
+    partial = _is_partial(request)
+    template = "dashboard/_main.html" if partial else "dashboard/index.html"
+    response = render(
+        request, template, {"nav_section": "dashboard", "page": page, "partial": partial}
+    )
     patch_vary_headers(response, ["HX-Request"])
     return response
 

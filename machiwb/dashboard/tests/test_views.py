@@ -52,7 +52,9 @@ def test_type_ahead_by_kanji_or_kana_keeps_the_selection(client: Client, query: 
 def test_htmx_gets_the_main_area_only(client: Client) -> None:
     response = client.get(reverse("dashboard:index"), {"m": "302015"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
-    assert body.lstrip().startswith('<div id="dashboard-main"')
+    assert body.lstrip().startswith("<title>和歌山市のダッシュボード | ")
+    assert '<div id="dashboard-main"' in body
+    assert "<html" not in body
     assert "HX-Request" in response["Vary"]
 
 
