@@ -1,11 +1,12 @@
-"""Demo data of the analysis: a 個別調査 of 橋本市 with GENERATED (not real) responses.
+"""Demo data of the analysis: a 個別調査 of 和歌山市 with GENERATED (not real) responses.
 
 Respondent-level answers of real surveys are not public, so the demo survey's 400 responses
 are drawn from a fixed random model: each respondent has a feeling per category, item answers
 scatter around it, and 幸福度 / 生活満足度 depend on a few categories (unlike the surveys demo of
 海南市, whose generated answers are independent draws and so show no importance at all). The
 survey title says 「生成データ」 so that nobody mistakes it for real results. The performance
-and gap use the real published 2026年度版 全国調査 偏差値 of 橋本市 loaded by the indicators demo.
+and gap use the real published 2026年度版 全国調査 偏差値 of 和歌山市 loaded by the indicators demo; the demo
+staff accounts of 和歌山市 (accounts demo) can open it.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from machiwb.surveys.models import Response, Survey, SurveyStatus, SurveyType
 from machiwb.surveys.services import survey_publish
 from machiwb.surveys.standard_columns import ITEMS_PER_CATEGORY
 
-MUNICIPALITY_CODE = "302031"  # 和歌山県橋本市
+MUNICIPALITY_CODE = "302015"  # 和歌山県和歌山市
 FISCAL_YEAR = 2026
-TITLE = "【デモ・生成データ】橋本市 幸福度の要因分析用アンケート"
+TITLE = "【デモ・生成データ】和歌山市 幸福度の要因分析用アンケート"
 RESPONDENTS = 400
 
 #: How strongly each category (1-based) drives 幸福度 (Q1) and 生活満足度 (Q4) in the model.

@@ -45,7 +45,7 @@ def test_staff_reads_the_analysis_on_a_phone(live_server: Any, page: Any, tmp_pa
 
     page.goto(f"{live_server.url}/analysis/{demo.MUNICIPALITY_CODE}/")
     page.get_by_role("link", name=demo.TITLE).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "橋本市の課題分野の特定"
+    assert page.get_by_role("heading", level=1).inner_text() == "和歌山市の課題分野の特定"
     assert page.get_by_role("heading", name="重点課題の候補").is_visible()
     assert page.get_by_role("heading", name="健康状態").is_visible()
     assert page.locator("img[alt]").first.get_attribute("alt")
