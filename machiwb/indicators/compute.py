@@ -293,8 +293,13 @@ def compute_subjective(
     questions: Sequence[QuestionSpec],
     municipalities: Mapping[str, MunicipalityInfo],
     parameters: Parameters = Parameters(),
+    item_reference: Mapping[str, ReferenceStat] | None = None,
 ) -> SubjectiveResult:
-    """Item, category and overall-question results for every municipality and breakdown."""
+    """Item, category and overall-question results for every municipality and breakdown.
+
+    ``item_reference`` gives μ and σ from elsewhere (a 個別調査 is scored against the 全国調査
+    of its year); without it they come from this data's own reference municipalities.
+    """
     cells = _rolled_up(cells, municipalities)
     group_index: dict[tuple[str, str], int] = {}
     cell_rows: list[int] = []
@@ -347,7 +352,10 @@ def compute_subjective(
     references: dict[str, ReferenceStat] = {}
     scores = np.full_like(values, np.nan)
     for j, item in enumerate(items):
-        ref = reference_stat(values[member_rows, j].tolist())
+        if item_reference is not None:
+            ref = item_reference.get(item.code, ReferenceStat(mean=None, sd=None, n=0))
+        else:
+            ref = reference_stat(values[member_rows, j].tolist())
         references[item.code] = ref
         if ref.mean is not None and ref.sd:
             scores[:, j] = 50.0 + 10.0 * (values[:, j] - ref.mean) / ref.sd

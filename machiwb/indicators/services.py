@@ -63,7 +63,7 @@ from machiwb.indicators.selectors import (
 )
 from machiwb.indicators.textfile import DecodeError, decode_text
 from machiwb.regions.models import Municipality, MunicipalityKind
-from machiwb.surveys.models import Response, SurveyVersion
+from machiwb.surveys.models import Response, SurveyType, SurveyVersion
 
 
 @dataclass(frozen=True)
@@ -619,6 +619,18 @@ def _official_cells(
     }
 
 
+def _national_item_reference(fiscal_year: int) -> dict[str, ReferenceStat] | None:
+    """μ, σ and n of the items in the current computed 全国調査 run of the year, if it has any."""
+    run = score_run_current(fiscal_year=fiscal_year, survey_type=SurveyType.NATIONAL)
+    if run is None or run.origin != ScoreOrigin.COMPUTED:
+        return None
+    stats = {
+        code: ReferenceStat(mean=s["mean"], sd=s["sd"], n=s["n"])
+        for code, s in run.reference.get("items", {}).items()
+    }
+    return stats if any(s.sd for s in stats.values()) else None
+
+
 def indicators_compute(
     *,
     fiscal_year: int,
@@ -660,8 +672,16 @@ def indicators_compute(
         fiscal_year=fiscal_year, survey_type=survey_type, items=items, questions=questions
     )
     info = _municipality_info()
+    national_reference = (
+        _national_item_reference(fiscal_year) if survey_type == SurveyType.INDIVIDUAL else None
+    )
     subjective = compute_subjective(
-        cells, items=items, questions=questions, municipalities=info, parameters=parameters
+        cells,
+        items=items,
+        questions=questions,
+        municipalities=info,
+        parameters=parameters,
+        item_reference=national_reference,
     )
     kpi_values, kpi_sources = kpi_values_for_year(catalog=catalog, fiscal_year=fiscal_year)
     objective = compute_objective(kpi_values, kpis=kpis, municipalities=info, parameters=parameters)
@@ -676,6 +696,9 @@ def indicators_compute(
         "responses_by_survey": per_survey,
         "kpi_sources": kpi_sources,
         "official_carried_forward": sorted(carried),
+        "item_reference_from": (
+            "national" if national_reference is not None else "this survey type"
+        ),
     }
     fingerprint = hashlib.sha256()
     fingerprint.update(
@@ -684,6 +707,9 @@ def indicators_compute(
                 "official": {code: _sha256_json(cell) for code, cell in sorted(carried.items())},
                 "catalog": catalog.sha256,
                 "parameters": dataclasses.asdict(parameters),
+                "national_reference": None
+                if national_reference is None
+                else {k: dataclasses.astuple(v) for k, v in sorted(national_reference.items())},
                 "municipalities": cells.municipality,
                 "kpis": {k: sorted(v.items()) for k, v in sorted(kpi_values.items())},
             }

@@ -227,3 +227,28 @@ def test_a_municipality_without_responses_has_objective_scores_and_is_not_suppre
     assert (kainan.n, kainan.suppressed) == (0, False)
     assert kainan.categories[0].subjective_value is None
     assert kainan.categories[2].objective_score is not None
+
+
+def test_an_individual_survey_is_scored_against_the_national_reference() -> None:
+    _responses(WAKAYAMA, [4] * 12)
+    _responses(KAINAN, [2] * 12)
+    indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
+    survey = Survey.objects.create(
+        survey_type="individual",
+        municipality_id=HASHIMOTO,
+        fiscal_year=2026,
+        catalog_version="fy2023",
+        title="橋本市 個別調査",
+    )
+    version = SurveyVersion.objects.create(survey=survey, number=1, definition={})
+    for _ in range(12):
+        Response.objects.create(
+            survey_version=version,
+            municipality_id=HASHIMOTO,
+            answered_on=datetime.date(2026, 7, 1),
+            **dict.fromkeys(CATEGORY_ITEM_COLUMNS, 5),
+        )
+    run = indicators_compute(fiscal_year=2026, survey_type="individual", parameters=PARAMS)
+    assert run.inputs["item_reference_from"] == "national"
+    medical = score_municipality(run=run, municipality_code=HASHIMOTO).categories[0]
+    assert (medical.subjective_value, medical.subjective_score_raw) == (5.0, 70.0)
