@@ -14,7 +14,8 @@ An app may keep its own rows in ``machiwb/<app>/tests/authz.py``::
 
 Object identifiers in the sample URLs do not exist, so object pages answer 404 to every
 signed-in person: what the matrix proves there is that sign-in and two factors are
-enforced before anything is looked up, and that a municipality the person does not
+enforced before anything is looked up (an admin of A signed in with a password but no second
+factor must be sent to the login page wherever anonymous people are), and that a municipality the person does not
 belong to is indistinguishable from one that does not exist.
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -31,6 +33,7 @@ from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from machiwb.accounts.middleware import SIGNED_IN_AT_KEY
 from machiwb.accounts.models import Role
 from machiwb.accounts.testing import login_staff, make_facilitator, make_operator, make_staff
 
@@ -136,6 +139,7 @@ MATRIX: dict[str, str] = {
     "facilitation:workshop": "L 404 404 404 404 404 404",
     # guide
     "guide:category": "404 404 404 404 404 404 404",
+    "guide:entry_template": "200 200 200 200 200 200 200",
     "guide:faq": "200 200 200 200 200 200 200",
     "guide:indicators": "200 200 200 200 200 200 200",
     "guide:individual_survey": "200 200 200 200 200 200 200",
@@ -153,6 +157,7 @@ MATRIX: dict[str, str] = {
     "logictrees:compare": "L 404 404 404 404 404 404",
     "logictrees:export": "L 404 404 404 404 404 404",
     "logictrees:index": "L 302 302 302 302 200 200",
+    "logictrees:kpi_candidates": "L 403 403 403 403 403 200",
     "logictrees:list": "L 200 200 200 404 404 404",
     "logictrees:node": "L 404 404 404 404 404 404",
     "logictrees:reference": "L 404 404 404 404 404 404",
@@ -253,6 +258,13 @@ def test_authorization_matrix(regions_loaded: None) -> None:
     for key, user in people.items():
         clients[key] = Client(raise_request_exception=False)
         login_staff(clients[key], user)
+    # The admin of A signed in with a password only (no second factor): wherever anonymous
+    # people are sent to the login page, so is this session.
+    password_only = Client(raise_request_exception=False)
+    password_only.force_login(make_staff(municipality=TOWN_A, role=Role.ADMIN))
+    session = password_only.session
+    session[SIGNED_IN_AT_KEY] = int(time.time())
+    session.save()
     login_url = reverse("accounts:login")
 
     wrong, missing = [], []
@@ -271,6 +283,10 @@ def test_authorization_matrix(regions_loaded: None) -> None:
             if status == "302" and response["Location"].startswith(login_url):
                 status = "L"
             got[person] = status
+        if got["anon"] == "L":
+            response = password_only.get(url)
+            if not (response.status_code == 302 and response["Location"].startswith(login_url)):
+                wrong.append(f"{name} {url}: reachable without the second factor")
         if name not in matrix:
             missing.append(f'    "{name}": "{" ".join(got[p] for p in PEOPLE)}",')
             continue
