@@ -153,6 +153,7 @@ MATRIX: dict[str, str] = {
     # jobs
     "jobs:detail": "L 404 404 404 404 404 404",
     "jobs:list": "L 200 200 200 200 200 200",
+    "jobs:operations": "L 403 403 403 403 403 200",
     # logictrees
     "logictrees:compare": "L 404 404 404 404 404 404",
     "logictrees:export": "L 404 404 404 404 404 404",
