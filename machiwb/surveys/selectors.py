@@ -123,3 +123,8 @@ def survey_overview_for_user(*, user: User) -> list[tuple[Municipality, list[Sur
         (municipality, survey_list_for_municipality(municipality=municipality))
         for municipality in municipalities
     ]
+
+
+def municipality_is_current(*, code: str) -> bool:
+    """Whether ``code`` is a current municipality (for the 全国調査's choice of 市区町村)."""
+    return Municipality.objects.filter(code=code, valid_to__isnull=True).exists()

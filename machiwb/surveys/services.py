@@ -395,6 +395,7 @@ def response_submit(
     answers: dict[str, Any],
     submission_token: str,
     invitation_code: str = "",
+    municipality_code: str = "",
 ) -> SubmitOutcome:
     """Store one answer sheet exactly once (回答の送信).
 
@@ -402,6 +403,7 @@ def response_submit(
     nothing; the same token with different answers is refused. The receipt, the invitation
     code and the response are written in one transaction, so the response is committed
     before the caller acknowledges it, and a code is never used without a stored response.
+    For a 全国調査 the municipality is the one the resident chose (``municipality_code``).
     """
     if len(submission_token) < 16:
         raise SubmissionRefused(_("送信の情報が不完全です。最初からやり直してください。"))
@@ -418,8 +420,12 @@ def response_submit(
     if errors:
         raise SubmissionRefused(_("回答に確認が必要な箇所があります。"), errors)
     municipality = survey.municipality
+    if municipality is None:  # 全国調査: the resident's own choice of 市区町村
+        municipality = Municipality.objects.filter(
+            code=municipality_code, valid_to__isnull=True
+        ).first()
     if municipality is None:
-        raise SubmissionRefused(_("この調査はこの画面からは回答できません。"))
+        raise SubmissionRefused(_("お住まいの市区町村を選んでください。"))
     # The receipt's primary key makes a second insert of the same token fail (also when
     # sent concurrently): the retry is then answered from the stored receipt.
     try:

@@ -23,10 +23,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from machiwb.core.ratelimit import Rate, client_ip, hit, is_limited, ratelimit, too_many_requests
+from machiwb.regions.selectors import municipality_list, prefecture_list
 from machiwb.surveys.answers import field_name, page_parse, sheet_merge
 from machiwb.surveys.models import Survey, SurveyVersion
 from machiwb.surveys.questionnaire import NO_ANSWER, definition_localized, page_questions
 from machiwb.surveys.selectors import (
+    municipality_is_current,
     survey_public_get,
     survey_version_by_public_id,
     survey_version_current,
@@ -58,6 +60,8 @@ class Sheet:
     token: str
     code: str = ""
     answers: dict[str, Any] = field(default_factory=dict)
+    #: 全国調査 only: the 団体コード the resident chose on the front page.
+    municipality: str = ""
 
     def dump(self) -> str:
         return signing.dumps(asdict(self), salt=SHEET_SALT, compress=True)
@@ -75,6 +79,7 @@ class Sheet:
             token=str(data.get("token", "")),
             code=str(data.get("code", "")),
             answers=data["answers"],
+            municipality=str(data.get("municipality", "")),
         )
 
 
@@ -224,7 +229,11 @@ def _render_start(
 ) -> HttpResponse:
     accepting = version is not None and survey.is_accepting_on(timezone.localdate())
     question_count = len(version.definition["questions"]) if version else 0
+    choice: dict[str, Any] = {}
+    if survey.municipality is None:
+        choice = _municipality_choice(request)
     context = {
+        **choice,
         "survey": survey,
         "accepting": accepting,
         "minutes": max(1, round(question_count * SECONDS_PER_QUESTION / 60)),
@@ -234,6 +243,17 @@ def _render_start(
         "honeypot": HONEYPOT_FIELD,
     }
     return render(request, "surveys/answer_start.html", context, status=status)
+
+
+def _municipality_choice(request: HttpRequest) -> dict[str, Any]:
+    """For a 全国調査: prefectures, and the chosen prefecture's municipalities (no JavaScript)."""
+    prefectures = list(prefecture_list())
+    chosen = next((p for p in prefectures if p.pref_code == request.GET.get("pref")), None)
+    return {
+        "prefectures": prefectures,
+        "chosen_prefecture": chosen,
+        "municipalities": list(municipality_list(prefecture=chosen)) if chosen else [],
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -252,6 +272,12 @@ def survey_start(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             request, survey, version, error=_("送信内容を確認できませんでした。"), status=400
         )
     code = request.POST.get("code", "")[:40]
+    municipality = ""
+    if survey.municipality is None:
+        municipality = request.POST.get("municipality", "")[:6]
+        if not municipality_is_current(code=municipality):
+            error = _("お住まいの市区町村を選んでください。")
+            return _render_start(request, survey, version, error=error, status=400)
     if survey.invitation_required:
         address = client_ip(request)
         if is_limited(CODE_FAILURE_GROUP, address, CODE_FAILURE_RATE):
@@ -262,7 +288,12 @@ def survey_start(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 "招待コードが正しくないか、すでに使われています。お手元の案内状をご確認ください。"
             )
             return _render_start(request, survey, version, error=error, code=code, status=400)
-    sheet = Sheet(version=str(version.public_id), token=secrets.token_urlsafe(24), code=code)
+    sheet = Sheet(
+        version=str(version.public_id),
+        token=secrets.token_urlsafe(24),
+        code=code,
+        municipality=municipality,
+    )
     return _render_page(request, survey, version, sheet, 0)
 
 
@@ -314,6 +345,7 @@ def _submit(
             answers=sheet.answers,
             submission_token=sheet.token,
             invitation_code=sheet.code,
+            municipality_code=sheet.municipality,
         )
     except SubmissionRefused as refused:
         return _render_confirm(

@@ -185,3 +185,29 @@ def test_english_resident_sees_catalog_wording_in_english(
     assert "How happy are you at present?" in html
     assert "Don&#x27;t know / prefer not to say" in html
     assert "Page 2 of" in html
+
+
+def test_national_survey_resident_chooses_municipality(client: Client, kainan: object) -> None:
+    from machiwb.accounts.testing import make_operator
+    from machiwb.surveys.services import survey_create, survey_publish
+
+    operator = make_operator()
+    survey = survey_create(
+        actor=operator,
+        survey_type="national",
+        municipality=None,
+        title="全国調査（令和7年度）",
+        fiscal_year=2025,
+    )
+    version = survey_publish(survey=survey, actor=operator)
+    url = f"/s/{survey.public_id}/"
+    html = client.get(url).content.decode()
+    assert "お住まいの都道府県" in html
+    assert "回答をはじめる" not in html
+    html = client.get(url + "?pref=30").content.decode()
+    assert '<option value="302023">海南市</option>' in html
+    assert client.post(url, {"municipality": "999999"}).status_code == 400
+    sheet = _start(client, version, municipality="302023")
+    response = client.post(url + "answer/", {"sheet": sheet, "nav": "submit"})
+    assert response.status_code == 303
+    assert Response.objects.get().municipality.code == "302023"

@@ -142,3 +142,27 @@ def test_staff_pages_are_accessible(live_server: Any, page: Any) -> None:
         page.goto(live_server.url + path)
         assert page.get_by_role("heading", level=1).is_visible(), path
         assert_accessible(page)
+
+
+def test_national_survey_front_page_is_accessible_on_a_phone(live_server: Any, phone: Any) -> None:
+    from machiwb.accounts.testing import make_operator
+    from machiwb.surveys.services import survey_create, survey_publish
+
+    call_command("load_regions", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    operator = make_operator()
+    survey = survey_create(
+        actor=operator,
+        survey_type="national",
+        municipality=None,
+        title="全国調査",
+        fiscal_year=2025,
+    )
+    survey_publish(survey=survey, actor=operator)
+    phone.goto(f"{live_server.url}/s/{survey.public_id}/")
+    assert_accessible(phone)
+    phone.get_by_label("お住まいの都道府県").select_option(label="和歌山県")
+    phone.get_by_role("button", name="市区町村を選ぶ").click()
+    phone.get_by_label("お住まいの市区町村").select_option(label="海南市")
+    assert_accessible(phone)
+    phone.get_by_role("button", name="回答をはじめる").click()
+    assert phone.get_by_role("heading", level=1).inner_text() == "あなたについて"
