@@ -8,4 +8,4 @@ class FaqEntryAdmin(admin.ModelAdmin[FaqEntry]):
     list_display = ["question", "topic", "order", "published", "updated_at"]
     list_filter = ["topic", "published"]
     list_editable = ["order", "published"]
-    search_fields = ["question", "answer"]
+    search_fields = ["question", "answer", "question_en", "answer_en"]

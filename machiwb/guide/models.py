@@ -1,4 +1,7 @@
-"""よくある質問 (FAQ): questions and answers the operator edits in the admin, in Markdown."""
+"""よくある質問 (FAQ): questions and answers the operator edits in the admin, in Markdown.
+
+Each entry is written in Japanese; an English version is optional and shown in the English UI.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +26,17 @@ class FaqEntry(BaseModel):
     answer = models.TextField(
         _("回答（Markdown）"),
         help_text=_("見出し・箇条書き・リンク・表が使えます。HTMLと画像は表示されません。"),
+    )
+    question_en = models.CharField(
+        _("質問（英語）"),
+        max_length=200,
+        blank=True,
+        help_text=_("空欄なら英語表示でも日本語の質問を表示します。"),
+    )
+    answer_en = models.TextField(
+        _("回答（英語・Markdown）"),
+        blank=True,
+        help_text=_("空欄なら英語表示でも日本語の回答を表示します。"),
     )
     order = models.PositiveSmallIntegerField(_("表示順"), default=100)
     published = models.BooleanField(_("公開"), default=True)

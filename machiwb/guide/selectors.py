@@ -77,23 +77,52 @@ def category_guide(version: CatalogVersion, code: str) -> CategoryGuide | None:
 
 
 @dataclass(frozen=True)
+class FaqItem:
+    """One FAQ entry in the active language (よくある質問の項目), its answer rendered to safe HTML.
+
+    ``in_japanese`` is true when another language is active but the entry has no translation,
+    so the page can mark the Japanese text (lang="ja") and say so.
+    """
+
+    question: str
+    answer_html: str
+    in_japanese: bool
+
+
+@dataclass(frozen=True)
 class FaqTopic:
-    """A topic of the FAQ with its matching entries, answers rendered to safe HTML."""
+    """A topic of the FAQ with its matching entries."""
 
     code: str
     label: str
-    entries: list[tuple[FaqEntry, str]]
+    entries: list[FaqItem]
 
 
-def faq_search(query: str = "") -> list[FaqTopic]:
-    """Published FAQ entries by topic; every word of ``query`` must occur in question or answer."""
+def _faq_item(entry: FaqEntry, language: str) -> FaqItem:
+    if language == "ja":
+        return FaqItem(entry.question, markdown_to_safe_html(entry.answer), in_japanese=False)
+    if entry.question_en and entry.answer_en:
+        return FaqItem(entry.question_en, markdown_to_safe_html(entry.answer_en), in_japanese=False)
+    return FaqItem(entry.question, markdown_to_safe_html(entry.answer), in_japanese=True)
+
+
+def faq_search(query: str = "", *, language: str = "ja") -> list[FaqTopic]:
+    """Published FAQ entries by topic in ``language`` (falling back to Japanese).
+
+    Every word of ``query`` must occur in the question or answer, in Japanese or English.
+    """
     entries = FaqEntry.objects.filter(published=True)
     for word in query.replace("\u3000", " ").split():
-        entries = entries.filter(Q(question__icontains=word) | Q(answer__icontains=word))
+        entries = entries.filter(
+            Q(question__icontains=word)
+            | Q(answer__icontains=word)
+            | Q(question_en__icontains=word)
+            | Q(answer_en__icontains=word)
+        )
     topics: dict[str, FaqTopic] = {}
     for entry in entries.order_by("topic", "order", "id"):
         topic = topics.setdefault(entry.topic, FaqTopic(entry.topic, entry.get_topic_display(), []))
-        topic.entries.append((entry, markdown_to_safe_html(entry.answer)))
+        topic.entries.append(_faq_item(entry, language))
     order = [code for code, _label in FaqEntry.Topic.choices]
     return sorted(topics.values(), key=lambda t: order.index(t.code))
 

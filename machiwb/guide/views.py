@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from machiwb.core.pdf import pdf_response
@@ -126,12 +127,13 @@ def questionnaire_pdf(request: HttpRequest) -> HttpResponse:
 def faq(request: HttpRequest) -> HttpResponse:
     """よくある質問: the operator's FAQ, searchable by words."""
     query = request.GET.get("q", "")[:100]
-    topics = faq_search(query)
+    topics = faq_search(query, language=get_language() or "ja")
     context = {
         "nav_section": "faq",
         "query": query,
         "topics": topics,
         "count": sum(len(t.entries) for t in topics),
+        "has_untranslated": any(e.in_japanese for t in topics for e in t.entries),
     }
     return render(request, "guide/faq.html", context)
 

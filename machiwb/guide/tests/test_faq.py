@@ -41,8 +41,8 @@ def test_search_requires_every_word_and_hides_unpublished_entries() -> None:
     FaqEntry.objects.create(
         topic="survey", question="非公開の質問", answer="PDFの話", published=False
     )
-    assert [e.question for t in faq_search("PDF") for e, _ in t.entries] == ["紙の調査票は？"]
-    assert [e.question for t in faq_search("PDF\u3000印刷") for e, _ in t.entries] == [
+    assert [e.question for t in faq_search("PDF") for e in t.entries] == ["紙の調査票は？"]
+    assert [e.question for t in faq_search("PDF\u3000印刷") for e in t.entries] == [
         "紙の調査票は？"
     ]
     assert faq_search("PDF 締め切り") == []
@@ -63,6 +63,41 @@ def test_faq_page_searches_and_reports_the_count(client: Client) -> None:
     assert "「LGWAN」を含む質問：1件" in html
     html = client.get(reverse("guide:faq"), {"q": "存在しない語"}).content.decode()
     assert "すべての質問を見る" in html
+
+
+def test_english_page_shows_the_english_faq_and_marks_entries_only_in_japanese(
+    client: Client,
+) -> None:
+    faq_defaults_install()
+    FaqEntry.objects.create(topic="survey", question="締め切りは？", answer="決まりはありません。")
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("guide:faq")).content.decode()
+    assert "Can I see a ranking of municipalities?" in html
+    assert "市区町村の順位は見られますか？" not in html
+    assert '<details lang="ja">' in html
+    assert "締め切りは？" in html
+    assert "shown in Japanese" in html
+    searched = client.get(reverse("guide:faq"), {"q": "ranking"}).content.decode()
+    assert "Can I see a ranking of municipalities?" in searched
+    assert "shown in Japanese" not in searched
+    client.cookies["django_language"] = "ja"
+    html = client.get(reverse("guide:faq")).content.decode()
+    assert "市区町村の順位は見られますか？" in html
+    assert "Can I see a ranking" not in html
+    assert '<details lang="ja">' not in html
+
+
+def test_installing_defaults_again_adds_english_to_entries_without_it() -> None:
+    topic, question, answer, question_en, answer_en = DEFAULT_FAQ[0]
+    FaqEntry.objects.create(topic=topic, question=question, answer=answer)
+    own = DEFAULT_FAQ[1]
+    FaqEntry.objects.create(
+        topic=own[0], question=own[1], answer=own[2], question_en="Own", answer_en="Own text"
+    )
+    assert faq_defaults_install() == len(DEFAULT_FAQ) - 2
+    first = FaqEntry.objects.get(question=question)
+    assert (first.question_en, first.answer_en) == (question_en, answer_en)
+    assert FaqEntry.objects.get(question=own[1]).question_en == "Own"
 
 
 def test_operator_edits_the_faq_in_the_admin() -> None:
