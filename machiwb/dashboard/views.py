@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -93,7 +94,10 @@ def chart(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     else:
         compact = fmt == "png" and request.GET.get("size") == "compact"
         body = chart_image(figure.chart, "png" if fmt == "png" else "pdf", compact=compact)
-    response = HttpResponse(body, content_type=_CONTENT_TYPES[fmt])
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    conditional = get_conditional_response(request, etag=etag)
+    response = conditional or HttpResponse(body, content_type=_CONTENT_TYPES[fmt])
+    response["ETag"] = etag
     filename = f"machiwb_{page.selection.municipality}_{page.selection.fiscal_year}_{name}.{fmt}"
     disposition = "inline" if fmt == "png" else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'

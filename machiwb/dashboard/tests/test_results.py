@@ -62,6 +62,13 @@ def test_png_and_pdf_downloads(client: Client) -> None:
     assert "2026年度（令和8年度）" in text
 
 
+def test_chart_downloads_answer_conditional_requests(client: Client) -> None:
+    url = reverse("dashboard:chart", args=["radar", "png"])
+    first = client.get(url, WAKAYAMA)
+    assert first["Cache-Control"] == "public, max-age=3600"
+    assert client.get(url, WAKAYAMA, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
 def test_unknown_chart_is_404(client: Client) -> None:
     response = client.get(reverse("dashboard:chart", args=["nothing", "png"]), WAKAYAMA)
     assert response.status_code == 404
