@@ -192,7 +192,9 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_by_token(token)
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
-    existing = User.objects.filter(email=invitation.email, is_active=True).first()
+    existing = User.objects.filter(email=invitation.email).first()
+    if existing is not None and not existing.is_active:
+        return render(request, "accounts/invitation_invalid.html", status=404)
     form: AcceptNewForm | AcceptExistingForm
     if existing is None:
         form = AcceptNewForm(request.POST or None, email=invitation.email)

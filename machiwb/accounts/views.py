@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from base64 import b32encode
+
+import qrcode
+import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import logout as auth_logout
@@ -18,6 +22,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from machiwb.accounts import login_flow, services
 from machiwb.accounts.decorators import request_user, staff_required
@@ -140,13 +145,13 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/enrol.html",
-        {"form": form, "secret": _secret_groups(device.config_url)},
+        {"form": form, "secret": _secret_groups(device)},
     )
 
 
-def _secret_groups(config_url: str) -> str:
-    """The base32 secret from an otpauth URL, in groups of four for typing by hand."""
-    secret = config_url.split("secret=", 1)[1].split("&", 1)[0]
+def _secret_groups(device: TOTPDevice) -> str:
+    """The base32 setup key, in groups of four for typing by hand."""
+    secret = b32encode(device.bin_key).decode()
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
@@ -154,9 +159,6 @@ def _secret_groups(config_url: str) -> str:
 @require_http_methods(["GET"])
 def enrol_qr_view(request: HttpRequest) -> HttpResponse:
     """The enrolment QR code as a plain SVG image (no script inside)."""
-    import qrcode
-    import qrcode.image.svg
-
     user = login_flow.pending_user(request)
     if user is None or user_has_device(user):
         return HttpResponse(status=404)

@@ -224,3 +224,15 @@ def test_create_operator_refuses_a_weak_password() -> None:
     finally:
         sys.stdin = old
     assert not User.objects.filter(email="ops@example.jp").exists()
+
+
+def test_invitation_to_a_deactivated_account_is_refused(admin_a: User) -> None:
+    former = User.objects.create_user("former@example.jp", TEST_PASSWORD, is_active=False)
+    _client(admin_a).post(
+        reverse("accounts:members", args=[WAKAYAMA]), {"email": former.email, "role": "viewer"}
+    )
+    path = _mail_path()
+    assert Client().get(path).status_code == 404
+    response = Client().post(path, {"password1": TEST_PASSWORD, "password2": TEST_PASSWORD})
+    assert response.status_code == 404
+    assert not Membership.objects.filter(user=former).exists()
