@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -545,43 +546,53 @@ _CELL_FIELDS = ("items", "categories", "kpis", "overall")
 _JSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY
 
 
-def _score_cells_write(run: ScoreRun, results: list[tuple[str, str, dict[str, Any]]]) -> str:
-    """Write the run's cells (COPY on PostgreSQL) and return the SHA-256 of the results."""
-    digest = hashlib.sha256()
-    lines = []
+def _cell_lines(results: list[tuple[str, str, dict[str, Any]]]) -> Iterator[bytes]:
+    """Each result row as one line of COPY text (municipality, breakdown, n, JSON fields)."""
     for m, b, p in results:
         texts = b"\t".join(orjson.dumps(p[name], option=_JSON_OPTIONS) for name in _CELL_FIELDS)
         if b"\\" in texts:  # COPY's text format treats a backslash as an escape
             texts = texts.replace(b"\\", b"\\\\")
         n = b"\\N" if p["n"] is None else str(p["n"]).encode()
-        line = b"%s\t%s\t%s\t%s\n" % (m.encode(), b.encode(), n, texts)
-        digest.update(line)
-        lines.append(line)
+        yield b"%s\t%s\t%s\t%s\n" % (m.encode(), b.encode(), n, texts)
+
+
+def _score_cells_write(run: ScoreRun, results: list[tuple[str, str, dict[str, Any]]]) -> str:
+    """Write the run's cells (COPY on PostgreSQL) and return the SHA-256 of the results.
+
+    On PostgreSQL the rows are encoded and sent in chunks, so the server parses one chunk
+    while the next is being encoded.
+    """
+    digest = hashlib.sha256()
+    lines = _cell_lines(results)
     if connection.vendor == "postgresql":
         columns = ", ".join(["run_id", "municipality_id", "breakdown", "n", *_CELL_FIELDS])
         prefix = f"{run.pk}\t".encode()
         with connection.cursor() as cursor:
             raw = cursor.cursor
             with raw.copy(f"COPY indicators_scorecell ({columns}) FROM STDIN") as copy:
-                for start in range(0, len(lines), 2000):
-                    copy.write(b"".join(prefix + line for line in lines[start : start + 2000]))
-    else:
-        ScoreCell.objects.bulk_create(
-            (
-                ScoreCell(
-                    run=run,
-                    municipality_id=m,
-                    breakdown=b,
-                    n=p["n"],
-                    **{
-                        name: orjson.loads(orjson.dumps(p[name], option=_JSON_OPTIONS))
-                        for name in _CELL_FIELDS
-                    },
-                )
-                for m, b, p in results
-            ),
-            batch_size=2000,
-        )
+                while chunk := list(itertools.islice(lines, 2000)):
+                    for line in chunk:
+                        digest.update(line)
+                    copy.write(b"".join(prefix + line for line in chunk))
+        return digest.hexdigest()
+    for line in lines:
+        digest.update(line)
+    ScoreCell.objects.bulk_create(
+        (
+            ScoreCell(
+                run=run,
+                municipality_id=m,
+                breakdown=b,
+                n=p["n"],
+                **{
+                    name: orjson.loads(orjson.dumps(p[name], option=_JSON_OPTIONS))
+                    for name in _CELL_FIELDS
+                },
+            )
+            for m, b, p in results
+        ),
+        batch_size=2000,
+    )
     return digest.hexdigest()
 
 
