@@ -177,3 +177,28 @@ def test_session_limits_leave_public_responses_cacheable() -> None:
     AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
     SessionLimitsMiddleware(lambda r: HttpResponse())(request)
     assert not request.session.accessed
+
+
+def test_smtp_is_configured_from_the_environment(tmp_path: Path) -> None:
+    secret = tmp_path / "smtp-password"
+    secret.write_text("s3cret\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(
+        {
+            "DJANGO_DEBUG": "1",
+            "MACHIWB_VAR_DIR": str(tmp_path),
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "DJANGO_EMAIL_HOST": "smtp.city.example.jp",
+            "DJANGO_EMAIL_PORT": "465",
+            "DJANGO_EMAIL_HOST_PASSWORD_FILE": str(secret),
+        }
+    )
+    code = (
+        "import config.settings as s;"
+        "print(s.EMAIL_BACKEND.rsplit('.', 2)[-2], s.EMAIL_HOST, s.EMAIL_PORT,"
+        " s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS)"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["smtp", "smtp.city.example.jp", "465", "s3cret", "True"]
