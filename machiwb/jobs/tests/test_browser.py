@@ -37,3 +37,18 @@ def test_status_page_follows_the_job_to_its_result(live_server: Any, page: Any) 
     expect(page.locator("#job-status")).to_contain_text("120 件を取り込みました。", timeout=10_000)
     assert "完了" in status.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+
+
+def test_operations_page_is_accessible(live_server: Any, page: Any) -> None:
+    operator = User.objects.create_user("ops@example.jp", "x", is_operator=True)
+    client = Client()
+    login_staff(client, operator)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/jobs/operations/")
+    assert page.get_by_role("heading", level=1).inner_text() == "バックアップと復元訓練"
+    assert page.get_by_role("button", name="復元訓練を開始").is_visible()
+    assert_accessible(page)
+    page.set_viewport_size(PHONE_VIEWPORT)
+    assert_accessible(page)
