@@ -18,7 +18,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from machiwb.indicators.catalog import CatalogError, catalog_parse
-from machiwb.indicators.models import CatalogVersion, KpiImport, ScoreRun
+from machiwb.indicators.models import CatalogVersion, KpiImport, KpiValue, ScoreRun
 from machiwb.indicators.services import (
     KpiImportError,
     OfficialImportError,
@@ -68,7 +68,17 @@ def _read(upload: Any) -> bytes:
     return data
 
 
-class _UploadMixin:
+class _OperatorViewMixin:
+    """Operators may look at these rows: the admin site admits verified operators only."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return True
+
+
+class _UploadMixin(_OperatorViewMixin):
     """Adds one upload screen to a ModelAdmin."""
 
     upload_title: Any = ""
@@ -179,6 +189,25 @@ class KpiImportAdmin(_UploadMixin, admin.ModelAdmin[KpiImport]):
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(KpiValue)
+class KpiValueAdmin(_OperatorViewMixin, admin.ModelAdmin[KpiValue]):
+    """The stored KPI values with the file each came from (read-only: change them by import)."""
+
+    list_display = ["fiscal_year", "kpi_code", "municipality", "value", "source_import"]
+    list_filter = ["fiscal_year", "kpi_code"]
+    search_fields = ["municipality__code", "municipality__name", "kpi_code"]
+    list_select_related = ["municipality", "source_import"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: KpiValue | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: KpiValue | None = None) -> bool:
         return False
 
 

@@ -53,6 +53,9 @@ def test_kpi_upload_imports_a_good_file(operator_client: Client) -> None:
         {"fiscal_year": 2026, "survey_type": "national"},
         {"fiscal_year": 2026, "survey_type": "individual"},
     ]
+    listing = operator_client.get("/admin/indicators/kpivalue/?fiscal_year=2026")
+    assert "vacant_house_rate" in listing.content.decode()
+    assert "kpi.csv" in listing.content.decode()  # the file each value came from
     outcome = recompute(jobs[0], jobs[0].params)
     assert "2026年度の指標を再計算しました" in outcome.message
     with pytest.raises(JobError):
@@ -74,6 +77,11 @@ def test_official_results_upload(operator_client: Client) -> None:
     response = operator_client.post("/admin/indicators/scorerun/upload/", {"result_files": uploads})
     assert response.status_code == 302
     assert ScoreRun.objects.get().municipality_count == 4
+    listing = operator_client.get(response["Location"])
+    assert listing.status_code == 200
+    page = listing.content.decode()
+    assert "mported=12 mismatches=0" in page  # the admin capitalises the message
+    assert "/admin/indicators/kpivalue/" in page  # listed in the navigation
 
 
 def test_municipal_staff_cannot_open_the_upload_screens(client: Client) -> None:
