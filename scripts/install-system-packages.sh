@@ -4,7 +4,7 @@
 # to check the English message catalogues.
 # Pango for WeasyPrint (printable PDFs with the Japanese font embedded).
 set -euo pipefail
-packages=(chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
+packages=(chromium fonts-noto-cjk poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
