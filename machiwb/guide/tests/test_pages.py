@@ -109,6 +109,18 @@ def test_indicator_page_lists_the_24_categories_of_the_catalog(
     assert [g.name_ja for g in catalog.groups] == ["生活環境", "地域の人間関係", "自分らしい生き方"]
 
 
+def test_indicator_page_names_the_catalog_by_its_code_in_english(
+    client: Client, catalog_loaded: None
+) -> None:
+    from machiwb.guide.selectors import guide_catalog
+
+    catalog = guide_catalog()
+    assert catalog is not None
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("guide:indicators")).content.decode()
+    assert f"indicator catalog {catalog.version.code} (Japanese title" in html
+
+
 def test_category_page_shows_items_and_kpis_with_source_from_the_catalog(
     client: Client, catalog_loaded: None
 ) -> None:
