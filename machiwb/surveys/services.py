@@ -12,7 +12,6 @@ import datetime
 import enum
 import hashlib
 import json
-import logging
 import secrets
 from typing import Any
 
@@ -26,7 +25,8 @@ from django.utils.translation import gettext as _
 
 from machiwb.accounts.models import User
 from machiwb.audit.services import audit_log_write
-from machiwb.indicators.services import ComputeError, indicators_compute
+from machiwb.jobs.models import Job
+from machiwb.jobs.services import job_enqueue
 from machiwb.regions.models import Municipality
 from machiwb.surveys.answers import response_fields, sheet_errors
 from machiwb.surveys.datafile import (
@@ -53,8 +53,6 @@ from machiwb.surveys.questionnaire import (
     definition_build,
 )
 from machiwb.surveys.selectors import survey_catalog, survey_catalog_version_for
-
-logger = logging.getLogger(__name__)
 
 #: Unambiguous alphabet for invitation codes (no 0/O, 1/I/L): 31 symbols.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -466,19 +464,18 @@ def survey_export_record(*, survey: Survey, actor: User, file_format: str) -> No
         )
 
 
-def _recompute_on_commit(survey: Survey) -> None:
-    """Recompute the survey's fiscal year once the change is committed (指標の再計算)."""
-    fiscal_year, survey_type = survey.fiscal_year, survey.survey_type
+def _recompute_enqueue(*, survey: Survey, actor: User) -> Job:
+    """Queue the recompute of the survey's fiscal year (指標の再計算) as a background job.
 
-    def recompute() -> None:
-        try:
-            indicators_compute(fiscal_year=fiscal_year, survey_type=survey_type)
-        except ComputeError as error:
-            logger.warning(
-                "indicators not recomputed for %s %s: %s", fiscal_year, survey_type, error
-            )
-
-    transaction.on_commit(recompute)
+    Called inside the caller's transaction: the job commits with the changed responses, and
+    a rolled back change leaves no job behind.
+    """
+    return job_enqueue(
+        kind="indicators.recompute",
+        params={"fiscal_year": survey.fiscal_year, "survey_type": survey.survey_type},
+        actor=actor,
+        municipality=survey.municipality,
+    )
 
 
 def _upload_parse(
@@ -540,8 +537,11 @@ def survey_upload_check(
     return upload
 
 
-def survey_upload_confirm(*, upload: SurveyUpload, actor: User) -> SurveyUpload:
-    """Import a checked upload: every row or none; a replaced upload is withdrawn with it."""
+def survey_upload_confirm(*, upload: SurveyUpload, actor: User) -> tuple[SurveyUpload, Job]:
+    """Import a checked upload: every row or none; a replaced upload is withdrawn with it.
+
+    Returns the upload and the job that recomputes the fiscal year's indicators.
+    """
     with transaction.atomic():
         upload = (
             SurveyUpload.objects.select_for_update(of=("self",))
@@ -586,8 +586,8 @@ def survey_upload_confirm(*, upload: SurveyUpload, actor: User) -> SurveyUpload:
             summary=f"結果ファイル「{upload.file_name}」から{len(rows)}件を取り込み",
             details={"rows": len(rows)},
         )
-        _recompute_on_commit(survey)
-    return upload
+        job = _recompute_enqueue(survey=survey, actor=actor)
+    return upload, job
 
 
 def survey_upload_cancel(*, upload: SurveyUpload, actor: User) -> None:
@@ -630,9 +630,12 @@ def _upload_withdraw(*, upload: SurveyUpload, actor: User) -> int:
     return deleted
 
 
-def survey_upload_withdraw(*, upload: SurveyUpload, actor: User) -> int:
-    """Remove every response an upload brought in (取り下げ) and recompute."""
+def survey_upload_withdraw(*, upload: SurveyUpload, actor: User) -> tuple[int, Job]:
+    """Remove every response an upload brought in (取り下げ) and queue the recompute.
+
+    Returns the number of removed responses and the recompute job.
+    """
     with transaction.atomic():
         deleted = _upload_withdraw(upload=upload, actor=actor)
-        _recompute_on_commit(upload.survey)
-    return deleted
+        job = _recompute_enqueue(survey=upload.survey, actor=actor)
+    return deleted, job

@@ -17,6 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,6 +26,7 @@ from machiwb.accounts.access import access_municipality_for_staff, has_role
 from machiwb.accounts.decorators import staff_required
 from machiwb.accounts.models import Role, User
 from machiwb.core.pdf import pdf_render
+from machiwb.jobs.models import Job
 from machiwb.regions.models import Municipality
 from machiwb.surveys.datafile import (
     DICTIONARY_COLUMNS,
@@ -460,6 +463,19 @@ def survey_upload(request: HttpRequest, code: str, public_id: uuid.UUID) -> Http
     )
 
 
+def _recompute_message(request: HttpRequest, job: Job) -> None:
+    """Tell the staff that the indicators are being recomputed, with a link to the job."""
+    messages.info(
+        request,
+        format_html(
+            '{} <a href="{}">{}</a>',
+            gettext("指標の再計算をバックグラウンドで開始しました。"),
+            reverse("jobs:detail", kwargs={"public_id": job.public_id}),
+            gettext("進み具合を見る"),
+        ),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @staff_required
 def survey_upload_detail(
@@ -474,14 +490,16 @@ def survey_upload_detail(
         action = request.POST.get("action", "")
         try:
             if action == "confirm":
-                survey_upload_confirm(upload=upload, actor=_user(request))
+                _, job = survey_upload_confirm(upload=upload, actor=_user(request))
                 messages.success(request, f"{upload.row_count}件の回答を取り込みました。")
+                _recompute_message(request, job)
             elif action == "cancel":
                 survey_upload_cancel(upload=upload, actor=_user(request))
                 messages.success(request, "取り込みを取り消しました。")
             elif action == "withdraw":
-                deleted = survey_upload_withdraw(upload=upload, actor=_user(request))
+                deleted, job = survey_upload_withdraw(upload=upload, actor=_user(request))
                 messages.success(request, f"{deleted}件の回答を取り下げました。")
+                _recompute_message(request, job)
         except SurveyStateError as error:
             messages.error(request, error.message)
         return HttpResponseRedirect(

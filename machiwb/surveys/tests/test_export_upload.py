@@ -2,16 +2,20 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
+from django_q.conf import Conf
+from django_q.models import OrmQ
 from openpyxl import load_workbook
 
 from machiwb.accounts.models import Role
 from machiwb.accounts.testing import login_staff, make_staff
 from machiwb.audit.models import AuditEntry
+from machiwb.indicators.selectors import score_run_current
+from machiwb.jobs.models import Job, JobStatus
 from machiwb.regions.models import Municipality
 from machiwb.surveys.models import Response, SurveyUpload, SurveyVersion, UploadStatus
 from machiwb.surveys.services import response_submit
@@ -174,29 +178,58 @@ def test_100_mb_upload_is_refused_before_it_is_read(
     assert not SurveyUpload.objects.exists()
 
 
-def test_confirm_and_withdraw_recompute_the_fiscal_year_after_commit(
-    editor: Client,
-    published: SurveyVersion,
-    monkeypatch: pytest.MonkeyPatch,
-    django_capture_on_commit_callbacks: Any,
+def test_confirm_and_withdraw_queue_the_recompute_and_link_its_status_page(
+    editor: Client, published: SurveyVersion, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from machiwb.surveys import services
-
-    calls: list[tuple[int, str]] = []
-    monkeypatch.setattr(
-        services,
-        "indicators_compute",
-        lambda *, fiscal_year, survey_type: calls.append((fiscal_year, survey_type)),
+    monkeypatch.setattr(Conf, "SYNC", False)  # through the real queue table, as in production
+    _submit(published, 2)
+    exported = editor.get(_base(published) + "export/?format=csv").content
+    response = editor.post(
+        _base(published) + "upload/", {"file": SimpleUploadedFile("a.csv", exported)}
     )
+    assert not Job.objects.exists()
+
+    page = editor.post(response["Location"], {"action": "confirm"}, follow=True)
+    job = Job.objects.get()
+    assert job.kind == "indicators.recompute"
+    assert job.params == {"fiscal_year": 2025, "survey_type": "individual"}
+    assert job.status == JobStatus.QUEUED
+    assert job.municipality == published.survey.municipality
+    assert OrmQ.objects.count() == 1  # committed together with the imported responses
+    assert f'href="/jobs/{job.public_id}/"' in page.content.decode()
+    assert editor.get(f"/jobs/{job.public_id}/").status_code == 200
+
+    page = editor.post(response["Location"], {"action": "withdraw"}, follow=True)
+    withdrawn = Job.objects.exclude(pk=job.pk).get()
+    assert withdrawn.params == job.params
+    assert f'href="/jobs/{withdrawn.public_id}/"' in page.content.decode()
+    assert OrmQ.objects.count() == 2
+
+
+def test_recompute_job_computes_the_fiscal_year_with_the_imported_responses(
+    editor: Client, published: SurveyVersion
+) -> None:
+    call_command("load_catalog", stdout=io.StringIO())
+    _submit(published, 2)
+    exported = editor.get(_base(published) + "export/?format=csv").content
+    response = editor.post(
+        _base(published) + "upload/", {"file": SimpleUploadedFile("a.csv", exported)}
+    )
+    editor.post(response["Location"], {"action": "confirm"})  # jobs run inside the call in tests
+    job = Job.objects.get(kind="indicators.recompute")
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    run = score_run_current(fiscal_year=2025, survey_type="individual")
+    assert run is not None
+    assert run.response_count == 4
+
+
+def test_refused_confirm_queues_no_recompute(editor: Client, published: SurveyVersion) -> None:
     _submit(published, 1)
     exported = editor.get(_base(published) + "export/?format=csv").content
     response = editor.post(
         _base(published) + "upload/", {"file": SimpleUploadedFile("a.csv", exported)}
     )
-    assert calls == []
-    with django_capture_on_commit_callbacks(execute=True):
-        editor.post(response["Location"], {"action": "confirm"})
-    assert calls == [(2025, "individual")]
-    with django_capture_on_commit_callbacks(execute=True):
-        editor.post(response["Location"], {"action": "withdraw"})
-    assert calls == [(2025, "individual")] * 2
+    editor.post(response["Location"], {"action": "cancel"})
+    page = editor.post(response["Location"], {"action": "confirm"}, follow=True)
+    assert "このファイルはすでに処理されています。" in page.content.decode()
+    assert not Job.objects.exists()
