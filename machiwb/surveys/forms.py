@@ -59,6 +59,14 @@ class SurveyForm(forms.Form):
         return data
 
 
+class NationalSurveyForm(SurveyForm):
+    """The operator's 全国調査: no invitation codes and no areas (residents choose their municipality)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["invitation_required"], self.fields["areas"]
+
+
 class QuestionForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("質問の種類"), choices=[(kind, KIND_LABELS[kind]) for kind in CUSTOM_KINDS]

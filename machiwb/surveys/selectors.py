@@ -14,8 +14,8 @@ from machiwb.accounts.models import User
 from machiwb.indicators.catalog import CATALOG_DIR, CatalogDef, catalog_parse, catalog_read
 from machiwb.indicators.models import CatalogVersion
 from machiwb.indicators.selectors import catalog_for_fiscal_year
-from machiwb.regions.models import Municipality
-from machiwb.surveys.models import Response, Survey, SurveyUpload, SurveyVersion
+from machiwb.regions.models import Municipality, Prefecture
+from machiwb.surveys.models import Response, Survey, SurveyType, SurveyUpload, SurveyVersion
 from machiwb.surveys.standard_columns import STANDARD_COLUMNS
 
 
@@ -128,3 +128,55 @@ def survey_overview_for_user(*, user: User) -> list[tuple[Municipality, list[Sur
 def municipality_is_current(*, code: str) -> bool:
     """Whether ``code`` is a current municipality (for the 全国調査's choice of 市区町村)."""
     return Municipality.objects.filter(code=code, valid_to__isnull=True).exists()
+
+
+def survey_national_list() -> list[Survey]:
+    """Every 全国調査, newest fiscal year first, each with ``response_count``."""
+    return list(
+        Survey.objects.filter(survey_type=SurveyType.NATIONAL)
+        .annotate(response_count=Count("versions__responses"))
+        .order_by("-fiscal_year", "-created_at")
+    )
+
+
+def survey_national_get(*, public_id: uuid.UUID) -> Survey | None:
+    """A 全国調査 by its public id (for the operator's pages)."""
+    return Survey.objects.filter(survey_type=SurveyType.NATIONAL, public_id=public_id).first()
+
+
+@dataclasses.dataclass(frozen=True)
+class RegionCount:
+    """Responses received from one prefecture (都道府県別の回答数) and its municipalities."""
+
+    code: str
+    name: str
+    count: int
+    municipalities: list[tuple[str, str, int]]
+
+
+def survey_response_counts_by_region(*, survey: Survey) -> list[RegionCount]:
+    """Response counts per prefecture and municipality, in 団体コード order (never by count).
+
+    Every prefecture is listed, with 0 where nobody has answered yet; only municipalities
+    with at least one response are listed under their prefecture.
+    """
+    rows = (
+        Response.objects.filter(survey_version__survey=survey)
+        .values("municipality__prefecture_id", "municipality_id", "municipality__name")
+        .annotate(count=Count("id"))
+        .order_by("municipality_id")
+    )
+    by_prefecture: dict[str, list[tuple[str, str, int]]] = {}
+    for row in rows:
+        by_prefecture.setdefault(row["municipality__prefecture_id"], []).append(
+            (row["municipality_id"], row["municipality__name"], row["count"])
+        )
+    return [
+        RegionCount(
+            code=prefecture.code,
+            name=prefecture.name,
+            count=sum(count for _code, _name, count in by_prefecture.get(prefecture.code, [])),
+            municipalities=by_prefecture.get(prefecture.code, []),
+        )
+        for prefecture in Prefecture.objects.order_by("code")
+    ]

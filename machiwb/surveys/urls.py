@@ -1,16 +1,33 @@
 from django.urls import path
 
-from machiwb.surveys import views_answer, views_staff
+from machiwb.surveys import views_answer, views_national, views_staff
 
 app_name = "surveys"
 
 staff = "surveys/<str:code>/"
 survey = staff + "<uuid:public_id>/"
+national = "surveys/national/"
+national_survey = national + "<uuid:public_id>/"
 
 urlpatterns = [
     path("s/<uuid:public_id>/", views_answer.survey_start, name="start"),
     path("s/<uuid:public_id>/answer/", views_answer.survey_answer, name="answer"),
     path("s/<uuid:public_id>/thanks/", views_answer.survey_thanks, name="thanks"),
+    # before the municipality pages: "national" is not a 団体コード
+    path(national, views_national.national_list, name="national_list"),
+    path(national + "new/", views_national.national_new, name="national_new"),
+    path(national_survey, views_national.national_detail, name="national_detail"),
+    path(national_survey + "edit/", views_national.national_edit, name="national_edit"),
+    path(national_survey + "counts/", views_national.national_counts, name="national_counts"),
+    path(
+        national_survey + "status/", views_national.national_transition, name="national_transition"
+    ),
+    path(national_survey + "preview/", views_national.national_preview, name="national_preview"),
+    path(
+        national_survey + "preview/frame/",
+        views_national.national_preview_frame,
+        name="national_preview_frame",
+    ),
     path(staff, views_staff.survey_list, name="list"),
     path(staff + "new/", views_staff.survey_new, name="new"),
     path(survey, views_staff.survey_detail, name="detail"),

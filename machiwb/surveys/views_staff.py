@@ -104,6 +104,18 @@ def _detail_url(survey: Survey) -> str:
     )
 
 
+def _crumbs(municipality: Municipality, survey: Survey | None = None) -> list[tuple[str, str]]:
+    crumbs = [
+        (
+            reverse("surveys:list", kwargs={"code": municipality.code}),
+            gettext("%(name)sの調査") % {"name": municipality.name},
+        )
+    ]
+    if survey is not None:
+        crumbs.append((_detail_url(survey), survey.title))
+    return crumbs
+
+
 @require_GET
 @staff_required
 def survey_list(request: HttpRequest, code: str) -> HttpResponse:
@@ -127,7 +139,7 @@ def survey_new(request: HttpRequest, code: str) -> HttpResponse:
         survey = survey_create(actor=_user(request), municipality=municipality, **form.cleaned_data)
         messages.success(request, "調査を作成しました。独自設問を追加して、公開してください。")
         return HttpResponseRedirect(_detail_url(survey))
-    context = {"municipality": municipality, "form": form, "survey": None}
+    context = {"breadcrumbs": _crumbs(municipality), "form": form, "survey": None}
     return render(request, "surveys/staff/form.html", context, status=400 if form.errors else 200)
 
 
@@ -150,7 +162,7 @@ def survey_edit(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpRe
         except SurveyStateError as error:
             messages.error(request, error.message)
         return HttpResponseRedirect(_detail_url(survey))
-    context = {"municipality": municipality, "form": form, "survey": survey}
+    context = {"breadcrumbs": _crumbs(municipality), "form": form, "survey": survey}
     return render(request, "surveys/staff/form.html", context, status=400 if form.errors else 200)
 
 
@@ -169,6 +181,10 @@ def survey_detail(request: HttpRequest, code: str, public_id: uuid.UUID) -> Http
         "accepting_now": survey.is_accepting_on(timezone.localdate()),
         "questions": questions,
         "response_count": survey_response_count(survey=survey),
+        "count_url": reverse("surveys:count", kwargs={"code": code, "public_id": public_id}),
+        "transition_url": reverse(
+            "surveys:transition", kwargs={"code": code, "public_id": public_id}
+        ),
         "can_edit": has_role(user=user, municipality=municipality, minimum=Role.EDITOR),
         "reopen_form": ReopenForm(),
         "codes_form": InvitationCodesForm(),
@@ -184,7 +200,10 @@ def survey_detail(request: HttpRequest, code: str, public_id: uuid.UUID) -> Http
 def survey_count(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpResponse:
     """The live response count, polled by the detail page."""
     _, survey = _survey(request, code, public_id)
-    context = {"survey": survey, "response_count": survey_response_count(survey=survey)}
+    context = {
+        "count_url": request.path,
+        "response_count": survey_response_count(survey=survey),
+    }
     return render(request, "surveys/staff/_count.html", context)
 
 
@@ -252,6 +271,12 @@ def question_change(
 def survey_transition(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpResponse:
     """Publish, close or reopen (公開・終了・再開)."""
     _, survey = _survey(request, code, public_id, Role.EDITOR)
+    transition_apply(request, survey)
+    return HttpResponseRedirect(_detail_url(survey))
+
+
+def transition_apply(request: HttpRequest, survey: Survey) -> None:
+    """Publish, close or reopen ``survey`` as the POSTed ``action`` asks; the outcome is a message."""
     action = request.POST.get("action", "")
     user = _user(request)
     try:
@@ -268,7 +293,6 @@ def survey_transition(request: HttpRequest, code: str, public_id: uuid.UUID) -> 
             messages.success(request, "回答の受付を再開しました。")
     except SurveyStateError as error:
         messages.error(request, error.message)
-    return HttpResponseRedirect(_detail_url(survey))
 
 
 def _qr_data_url(text: str) -> str:
@@ -319,7 +343,8 @@ def invitation_codes(request: HttpRequest, code: str, public_id: uuid.UUID) -> H
     return response
 
 
-def _preview_definition(survey: Survey) -> dict[str, Any]:
+def preview_definition(survey: Survey) -> dict[str, Any]:
+    """The definition residents will see: the frozen version once published, else the draft's."""
     version = survey_version_current(survey=survey)
     if survey.status != SurveyStatus.DRAFT and version is not None:
         return dict(version.definition)
@@ -336,17 +361,37 @@ def _preview_definition(survey: Survey) -> dict[str, Any]:
 def survey_preview(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpResponse:
     """A phone-sized frame showing the answering pages as residents will see them."""
     municipality, survey = _survey(request, code, public_id)
-    definition = _preview_definition(survey)
-    pages = definition["pages"]
+    frame_url = reverse("surveys:preview_frame", kwargs={"code": code, "public_id": public_id})
+    return preview_render(request, survey, _crumbs(municipality, survey), frame_url)
+
+
+def _page_of(request: HttpRequest, definition: dict[str, Any]) -> int:
     raw = request.GET.get("page", "0")
-    page = int(raw) if raw.isdigit() and int(raw) < len(pages) else 0
+    return int(raw) if raw.isdigit() and int(raw) < len(definition["pages"]) else 0
+
+
+def preview_render(
+    request: HttpRequest, survey: Survey, breadcrumbs: list[tuple[str, str]], frame_url: str
+) -> HttpResponse:
+    """The preview page: a list of the answering pages and a phone-sized frame of one."""
+    definition = preview_definition(survey)
     context = {
-        "municipality": municipality,
         "survey": survey,
-        "page": page,
-        "pages": [(i, p["title"]) for i, p in enumerate(pages)],
+        "breadcrumbs": breadcrumbs,
+        "frame_url": frame_url,
+        "page": _page_of(request, definition),
+        "pages": [(i, p["title"]) for i, p in enumerate(definition["pages"])],
     }
     return render(request, "surveys/staff/preview.html", context)
+
+
+def preview_frame_render(request: HttpRequest, survey: Survey) -> HttpResponse:
+    """One answering page exactly as residents see it, marked as a preview."""
+    definition = preview_definition(survey)
+    context = dict(
+        page_context(survey, definition, {}, _page_of(request, definition)), preview=True
+    )
+    return render(request, "surveys/answer_page.html", context)
 
 
 @require_GET
@@ -355,11 +400,7 @@ def survey_preview(request: HttpRequest, code: str, public_id: uuid.UUID) -> Htt
 @csp_replace({"frame-ancestors": ["'self'"]})  # type: ignore[arg-type]
 def survey_preview_frame(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpResponse:
     _, survey = _survey(request, code, public_id)
-    definition = _preview_definition(survey)
-    raw = request.GET.get("page", "0")
-    page = int(raw) if raw.isdigit() and int(raw) < len(definition["pages"]) else 0
-    context = dict(page_context(survey, definition, {}, page), preview=True)
-    return render(request, "surveys/answer_page.html", context)
+    return preview_frame_render(request, survey)
 
 
 @require_GET
