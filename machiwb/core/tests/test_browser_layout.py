@@ -1,4 +1,5 @@
-"""The site's stylesheet on a phone: table headers wrap between words, never inside one."""
+"""The site's stylesheet: table headers wrap between words on a phone; the home page's path cards
+line up on a desktop."""
 
 from __future__ import annotations
 
@@ -53,3 +54,24 @@ def test_table_headers_wrap_between_words_on_a_phone(page: Any) -> None:
     )
     assert _words_split_across_lines(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+
+
+HOME_PATHS = """<main class="container"><ul class="card-list home-paths">
+<li><a href="#">ダッシュボード<small>市区町村の主観・客観の偏差値を見る、並べて比べる</small></a></li>
+<li><a href="#">指標について知る<small>24のカテゴリーと偏差値の読み方</small></a></li>
+<li><a href="#">使いこなす<small>課題分野の特定からワークショップまで</small></a></li>
+<li><a href="#">個別調査をする<small>自治体職員の方へ：独自のアンケートを実施する</small></a></li>
+</ul></main>"""
+
+
+def test_home_path_cards_in_a_row_have_one_height_on_a_desktop(page: Any) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_content(
+        f"<!doctype html><html lang='ja'><head><style>{SITE_CSS.read_text(encoding='utf-8')}"
+        f"</style></head><body>{HOME_PATHS}</body></html>"
+    )
+    boxes = page.eval_on_selector_all(
+        ".home-paths a", "els => els.map(e => e.getBoundingClientRect().toJSON())"
+    )
+    assert len({round(b["top"]) for b in boxes}) == 1, "the four cards fit one row at 1280 px"
+    assert len({round(b["height"]) for b in boxes}) == 1
