@@ -10,6 +10,7 @@ that points at another host gets nothing, and the renderer never reaches the net
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -56,6 +57,34 @@ def pdf_render(template_name: str, context: dict[str, Any]) -> bytes:
     html = render_to_string(template_name, {**context, "pdf_font_family": PDF_FONT_FAMILY})
     document = HTML(string=html, base_url="http://pdf.invalid/", url_fetcher=_static_only_fetcher())
     return bytes(document.write_pdf())
+
+
+def pdf_render_parts(
+    template_name: str,
+    contexts: list[dict[str, Any]],
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
+    """Render the template once per context and join the pages into one PDF.
+
+    Long documents (hundreds of letters) are laid out part by part, so ``progress(done,
+    total)`` can report how many parts are finished.
+    """
+    from weasyprint import HTML
+
+    pages = []
+    first = None
+    for done, context in enumerate(contexts, start=1):
+        html = render_to_string(template_name, {**context, "pdf_font_family": PDF_FONT_FAMILY})
+        document = HTML(
+            string=html, base_url="http://pdf.invalid/", url_fetcher=_static_only_fetcher()
+        ).render()
+        first = first or document
+        pages.extend(document.pages)
+        if progress is not None:
+            progress(done, len(contexts))
+    if first is None:
+        raise ValueError("No parts to render.")
+    return bytes(first.copy(pages).write_pdf())
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:

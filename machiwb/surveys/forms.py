@@ -128,7 +128,13 @@ class InvitationCodesForm(forms.Form):
     output = forms.ChoiceField(
         label=_("受け取り方"),
         choices=[
-            ("pdf", _("印刷用の案内状（PDF、1人1ページ、QRコードつき、1回200件まで）")),
+            (
+                "pdf",
+                _(
+                    "印刷用の案内状（PDF、1人1ページ、QRコードつき、1回2000件まで。"
+                    "201件以上はバックグラウンドで作成）"
+                ),
+            ),
             ("csv", _("差し込み印刷用のCSV")),
         ],
         initial="pdf",
@@ -137,15 +143,24 @@ class InvitationCodesForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("output") == "pdf" and (data.get("count") or 0) > MAX_LETTERS:
+        if data.get("output") == "pdf" and (data.get("count") or 0) > MAX_LETTERS_IN_BACKGROUND:
             self.add_error(
                 "count",
                 _(
-                    "案内状（PDF）は1回200件までです。それより多い場合は分けて発行するか、CSVで差し込み印刷してください。"
+                    "案内状（PDF）は1回2000件までです。それより多い場合は分けて発行するか、CSVで差し込み印刷してください。"
                 ),
             )
         return data
 
+    @property
+    def in_background(self) -> bool:
+        """Letters beyond what one request lays out are made by a background job."""
+        return bool(
+            self.cleaned_data["output"] == "pdf" and self.cleaned_data["count"] > MAX_LETTERS
+        )
+
 
 #: Letters rendered in one request: WeasyPrint lays out about 5 pages a second here.
 MAX_LETTERS = 200
+#: Letters made by one background job: about 400 s of layout, within the job timeout.
+MAX_LETTERS_IN_BACKGROUND = 2000

@@ -255,3 +255,27 @@ class SurveyUpload(BaseModel):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class InvitationLetters(BaseModel):
+    """Printable invitation letters (招待状PDF) made by a background job.
+
+    The file holds the codes in clear text, so only the person who started the job may
+    download it, and it is deleted ``LETTERS_KEPT_FOR`` after it was made.
+    """
+
+    job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    letter_count = models.PositiveIntegerField(_("通数"))
+    pdf = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("招待状PDF")
+        verbose_name_plural = _("招待状PDF")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}:{self.letter_count}"
+
+
+#: How long letters made in the background stay downloadable.
+LETTERS_KEPT_FOR = datetime.timedelta(hours=24)

@@ -9,13 +9,22 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Count
+from django.utils import timezone
 
 from machiwb.accounts.models import User
 from machiwb.indicators.catalog import CATALOG_DIR, CatalogDef, catalog_parse, catalog_read
 from machiwb.indicators.models import CatalogVersion
 from machiwb.indicators.selectors import catalog_for_fiscal_year
 from machiwb.regions.models import Municipality, Prefecture
-from machiwb.surveys.models import Response, Survey, SurveyType, SurveyUpload, SurveyVersion
+from machiwb.surveys.models import (
+    LETTERS_KEPT_FOR,
+    InvitationLetters,
+    Response,
+    Survey,
+    SurveyType,
+    SurveyUpload,
+    SurveyVersion,
+)
 from machiwb.surveys.standard_columns import STANDARD_COLUMNS
 
 
@@ -180,3 +189,15 @@ def survey_response_counts_by_region(*, survey: Survey) -> list[RegionCount]:
         )
         for prefecture in Prefecture.objects.order_by("code")
     ]
+
+
+def invitation_letters_get(
+    *, survey: Survey, job_public_id: uuid.UUID, user: User
+) -> InvitationLetters | None:
+    """Letters made in the background, if ``user`` started that job and they are still kept."""
+    return InvitationLetters.objects.filter(
+        survey=survey,
+        job__public_id=job_public_id,
+        job__actor=user,
+        created_at__gte=timezone.now() - LETTERS_KEPT_FOR,
+    ).first()

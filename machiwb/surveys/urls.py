@@ -42,6 +42,11 @@ urlpatterns = [
         name="question_change",
     ),
     path(survey + "codes/", views_staff.invitation_codes, name="codes"),
+    path(
+        survey + "letters/<uuid:job_id>/",
+        views_staff.invitation_letters_download,
+        name="letters_download",
+    ),
     path(survey + "export/", views_staff.survey_export, name="export"),
     path(survey + "upload/", views_staff.survey_upload, name="upload"),
     path(

@@ -6,7 +6,6 @@ that municipality only, so another town's survey is a 404 exactly like a missing
 
 from __future__ import annotations
 
-import base64
 import uuid
 from typing import Any
 
@@ -27,6 +26,7 @@ from machiwb.accounts.decorators import staff_required
 from machiwb.accounts.models import Role, User
 from machiwb.core.pdf import pdf_render
 from machiwb.jobs.models import Job
+from machiwb.jobs.services import job_enqueue
 from machiwb.regions.models import Municipality
 from machiwb.surveys.datafile import (
     DICTIONARY_COLUMNS,
@@ -46,9 +46,12 @@ from machiwb.surveys.forms import (
     ReopenForm,
     SurveyForm,
 )
+from machiwb.surveys.jobs import LETTERS_JOB
+from machiwb.surveys.letters import letter_entries
 from machiwb.surveys.models import AgeBand, Gender, Survey, SurveyStatus
 from machiwb.surveys.questionnaire import definition_build
 from machiwb.surveys.selectors import (
+    invitation_letters_get,
     survey_catalog,
     survey_export_records,
     survey_for_municipality,
@@ -295,14 +298,6 @@ def transition_apply(request: HttpRequest, survey: Survey) -> None:
         messages.error(request, error.message)
 
 
-def _qr_data_url(text: str) -> str:
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode("ascii")
-
-
 @require_POST
 @staff_required
 def invitation_codes(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpResponse:
@@ -313,17 +308,35 @@ def invitation_codes(request: HttpRequest, code: str, public_id: uuid.UUID) -> H
         problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
         messages.error(request, problems or "招待制の調査だけでコードを発行できます。")
         return HttpResponseRedirect(_detail_url(survey))
-    codes = invitation_codes_generate(
-        survey=survey, count=form.cleaned_data["count"], actor=_user(request)
-    )
     url = request.build_absolute_uri(
         reverse("surveys:start", kwargs={"public_id": survey.public_id})
     )
+    if form.in_background:
+        job = job_enqueue(
+            kind=LETTERS_JOB,
+            params={
+                "survey": str(survey.public_id),
+                "count": form.cleaned_data["count"],
+                "url": url,
+            },
+            actor=_user(request),
+            municipality=municipality,
+        )
+        messages.info(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                gettext("案内状（PDF）の作成をバックグラウンドで開始しました。"),
+                reverse("jobs:detail", kwargs={"public_id": job.public_id}),
+                gettext("進み具合を見る・できあがったらダウンロード"),
+            ),
+        )
+        return HttpResponseRedirect(_detail_url(survey))
+    codes = invitation_codes_generate(
+        survey=survey, count=form.cleaned_data["count"], actor=_user(request)
+    )
     if form.cleaned_data["output"] == "pdf":
-        letters = [
-            {"code": invitation, "qr": _qr_data_url(f"{url}#code={invitation}")}
-            for invitation in codes
-        ]
+        letters = letter_entries(codes, url)
         body = pdf_render(
             "surveys/staff/letters_pdf.html",
             {"survey": survey, "municipality": municipality, "url": url, "letters": letters},
@@ -339,6 +352,24 @@ def invitation_codes(request: HttpRequest, code: str, public_id: uuid.UUID) -> H
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         filename = f"invitation-codes-{survey.public_id}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@staff_required
+def invitation_letters_download(
+    request: HttpRequest, code: str, public_id: uuid.UUID, job_id: uuid.UUID
+) -> HttpResponse:
+    """Letters made by a background job; only for the person who started it, for one day."""
+    _, survey = _survey(request, code, public_id, Role.EDITOR)
+    letters = invitation_letters_get(survey=survey, job_public_id=job_id, user=_user(request))
+    if letters is None:
+        raise Http404
+    response = HttpResponse(bytes(letters.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="invitation-letters-{survey.public_id}.pdf"'
+    )
     response["Cache-Control"] = "no-store"
     return response
 

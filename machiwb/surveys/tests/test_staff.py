@@ -160,7 +160,7 @@ def test_invitation_letters_as_pdf_one_page_each_with_qr(editor_client: Client) 
     assert "令和7年11月30日" in text or "2025" in text
     assert re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", text)
     assert InvitationCode.objects.filter(survey=survey).count() == 3
-    too_many = editor_client.post(base + "codes/", {"count": "201", "output": "pdf"})
+    too_many = editor_client.post(base + "codes/", {"count": "2001", "output": "pdf"})
     assert too_many.status_code == 302
     assert InvitationCode.objects.filter(survey=survey).count() == 3
 
