@@ -85,6 +85,15 @@ def test_reading_page_states_the_configured_suppression_threshold(
     assert "回答者が15人未満の区分" in html
 
 
+def test_deviation_diagram_label_has_a_halo_over_the_mean_line(client: Client) -> None:
+    """The dashed mean line crosses 約3分の2; a halo in the band's colour keeps it legible."""
+    html = client.get(reverse("guide:reading_scores")).content.decode()
+    start = html.index('class="deviation-share"')
+    label = html[start : html.index("約3分の2", start)]
+    assert 'paint-order="stroke"' in label
+    assert 'stroke="#d9e6ff"' in label
+
+
 @pytest.fixture
 def catalog_loaded(db: None) -> None:
     from django.core.management import call_command
