@@ -112,3 +112,11 @@ class AcceptExistingForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class EnrolForm(OTPForm):
+    """The first code from a newly added authenticator (no recovery codes exist yet)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _("認証アプリに表示される6桁の数字を入力してください。")

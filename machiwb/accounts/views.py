@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from machiwb.accounts import login_flow, services
 from machiwb.accounts.decorators import request_user, staff_required
-from machiwb.accounts.forms import LoginForm, OTPForm
+from machiwb.accounts.forms import EnrolForm, LoginForm, OTPForm
 from machiwb.accounts.models import User
 from machiwb.accounts.panels import mypage_panels_collect
 from machiwb.audit.services import audit_log_write
@@ -127,7 +127,7 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     if user_has_device(user):
         return redirect("accounts:verify")
     device = services.totp_device_pending(user=user)
-    form = OTPForm(request.POST or None)
+    form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         key = str(user.pk)
         if ratelimit.is_limited("otp-fail", key, login_flow.OTP_FAILURE_RATE):
