@@ -26,7 +26,7 @@ from machiwb.surveys.models import LETTERS_KEPT_FOR, InvitationLetters, Survey
 from machiwb.surveys.services import invitation_codes_generate
 
 LETTERS_JOB = "surveys.invitation_letters"
-#: Letters laid out per part; progress is reported after each part.
+#: Letters laid out per part; progress (in letters) is reported after each part.
 LETTERS_PER_PART = 50
 
 
@@ -65,7 +65,9 @@ def invitation_letters(job: Job, params: dict[str, Any]) -> JobOutcome:
     pdf = pdf_render_parts(
         "surveys/staff/letters_pdf.html",
         parts,
-        progress=lambda done, total: job_progress(job, done, total),
+        progress=lambda done, _parts: job_progress(
+            job, min(done * LETTERS_PER_PART, len(codes)), len(codes)
+        ),
     )
     with transaction.atomic():
         InvitationLetters.objects.create(job=job, survey=survey, letter_count=len(codes), pdf=pdf)

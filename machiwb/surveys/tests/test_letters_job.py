@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from machiwb.accounts.models import Membership, Role
 from machiwb.accounts.testing import login_staff, make_staff
 from machiwb.jobs.models import Job, JobStatus
-from machiwb.jobs.services import job_run
+from machiwb.jobs.services import job_progress, job_run
 from machiwb.regions.models import Municipality
 from machiwb.surveys import forms, jobs
 from machiwb.surveys.models import InvitationCode, InvitationLetters, Survey
@@ -51,14 +51,21 @@ def _survey(client: Client) -> str:
 
 @pytest.mark.usefixtures("small_batches")
 def test_large_batch_runs_as_a_job_and_only_its_starter_downloads_the_pdf(
-    editor: Client, kainan: Municipality
+    editor: Client, kainan: Municipality, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    reported: list[tuple[int, int | None]] = []
+
+    def progress(job: Job, done: int, total: int | None) -> None:
+        reported.append((done, total))
+        job_progress(job, done, total)
+
+    monkeypatch.setattr(jobs, "job_progress", progress)
     base = _survey(editor)
     page = editor.post(base + "codes/", {"count": "5", "output": "pdf"}, follow=True)
     job = Job.objects.get(kind="surveys.invitation_letters")
     assert f'href="/jobs/{job.public_id}/"' in page.content.decode()
     assert job.status == JobStatus.SUCCEEDED, job.message  # jobs run inside the call in tests
-    assert (job.done, job.total) == (3, 3)  # three parts of at most two letters
+    assert reported == [(2, 5), (4, 5), (5, 5)]  # in letters, after each part of two
     assert "案内状5通" in job.message
     assert job.result_url == f"{base}letters/{job.public_id}/"
     assert job.result_url in editor.get(f"/jobs/{job.public_id}/").content.decode()
