@@ -73,7 +73,7 @@ def national_new(request: HttpRequest) -> HttpResponse:
             request, "全国調査を作成しました。プレビューで確かめてから公開してください。"
         )
         return HttpResponseRedirect(_url("national_detail", survey))
-    context = {"breadcrumbs": _crumbs(), "form": form, "survey": None}
+    context = {"breadcrumbs": _crumbs(), "form": form, "survey": None, "national": True}
     return render(request, "surveys/staff/form.html", context, status=400 if form.errors else 200)
 
 
@@ -100,7 +100,7 @@ def national_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         except SurveyStateError as error:
             messages.error(request, error.message)
         return HttpResponseRedirect(_url("national_detail", survey))
-    context = {"breadcrumbs": _crumbs(survey), "form": form, "survey": survey}
+    context = {"breadcrumbs": _crumbs(survey), "form": form, "survey": survey, "national": True}
     return render(request, "surveys/staff/form.html", context, status=400 if form.errors else 200)
 
 

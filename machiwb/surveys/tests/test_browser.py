@@ -102,12 +102,29 @@ def test_resident_answers_on_a_phone_fixes_an_error_and_is_thanked(
     assert stored.custom_answers == {"x1": 12, "x2": ["3"]}
 
 
-def test_staff_pages_are_accessible(live_server: Any, page: Any) -> None:
+def _sign_in(page: Any, live_server: Any, user: Any) -> None:
+    """Give the browser the session of ``user`` signed in with two factors."""
     from django.conf import settings
     from django.test import Client
 
+    from machiwb.accounts.testing import login_staff
+
+    client = Client()
+    login_staff(client, user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def test_staff_pages_are_accessible(live_server: Any, page: Any) -> None:
     from machiwb.accounts.models import Role
-    from machiwb.accounts.testing import login_staff, make_staff
+    from machiwb.accounts.testing import make_staff
     from machiwb.surveys.services import survey_create, survey_publish
 
     call_command("load_regions", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -120,17 +137,7 @@ def test_staff_pages_are_accessible(live_server: Any, page: Any) -> None:
         invitation_required=True,
     )
     survey_publish(survey=survey, actor=editor)
-    client = Client()
-    login_staff(client, editor)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    _sign_in(page, live_server, editor)
     base = f"/surveys/302023/{survey.public_id}/"
     for path in (
         "/surveys/302023/",
@@ -166,3 +173,43 @@ def test_national_survey_front_page_is_accessible_on_a_phone(live_server: Any, p
     assert_accessible(phone)
     phone.get_by_role("button", name="回答をはじめる").click()
     assert phone.get_by_role("heading", level=1).inner_text() == "あなたについて"
+
+
+def test_operator_runs_a_national_survey_in_the_browser(live_server: Any, page: Any) -> None:
+    import datetime
+
+    from machiwb.accounts.testing import make_operator
+    from machiwb.surveys.models import Survey, SurveyStatus
+
+    call_command("load_regions", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    _sign_in(page, live_server, make_operator())
+    page.goto(live_server.url + "/mypage/")
+    page.get_by_role("link", name="すべての全国調査・新しい全国調査の作成").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="新しい全国調査を作成").click()
+    assert_accessible(page)
+    page.get_by_label("調査名").fill("2025年度 全国Well-Being調査")
+    page.get_by_label("年度").fill("2025")
+    page.get_by_role("button", name="作成する").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "2025年度 全国Well-Being調査"
+    assert_accessible(page)
+    page.get_by_role("link", name="スマートフォン画面でプレビュー").click()
+    assert page.frame_locator("iframe").get_by_role("heading", level=1).is_visible()
+    assert_accessible(page)
+    page.go_back()
+    page.get_by_role("button", name="公開して受付を始める").click()
+    survey = Survey.objects.get()
+    Response.objects.create(
+        survey_version=survey.versions.get(),
+        municipality_id="302023",
+        answered_on=datetime.date(2025, 9, 1),
+    )
+    page.reload()
+    assert page.get_by_role("row", name="海南市").inner_text().split()[-1] == "1"
+    assert_accessible(page)
+    page.get_by_role("button", name="回答の受付を終了する").click()
+    page.get_by_label("再開する理由（記録に残ります）").fill("回収期間を延長するため")
+    page.get_by_role("button", name="回答の受付を再開する").click()
+    assert page.get_by_text("回答の受付を再開しました。").is_visible()
+    survey.refresh_from_db()
+    assert survey.status == SurveyStatus.OPEN

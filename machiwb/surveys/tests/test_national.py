@@ -93,6 +93,9 @@ def test_operator_creates_edits_previews_publishes_closes_and_reopens(
     form = operator_client.get(BASE + "new/").content.decode()
     assert 'name="invitation_required"' not in form
     assert 'name="areas"' not in form
+    assert "<h1>新しい全国調査を作成</h1>" in form
+    listing = operator_client.get(BASE).content.decode()
+    assert f'href="{BASE}{survey.public_id}/"' in listing
     response = operator_client.post(
         BASE + "new/", {"title": "", "fiscal_year": "2025", "closes_on": "2025-01-01"}
     )
