@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest migrations-check security lock clean
+.PHONY: run test lint typecheck pytest migrations-check security audit-deps lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,10 +44,14 @@ migrations-check:
 pytest:
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## make security: bandit (no high-severity finding) and pip-audit of the pinned dependencies
+## make security: bandit, no high-severity finding allowed
 security:
 	$(BIN)/bandit -q -r machiwb config -x "*/tests/*,*/migrations/*" --severity-level high
-	$(BIN)/pip-audit -r requirements-dev.lock --no-deps --disable-pip --progress-spinner off
+
+## make audit-deps: pip-audit of the pinned dependencies (needs internet access to PyPI's
+## vulnerability data; --strict fails when a package could not be audited)
+audit-deps:
+	$(BIN)/pip-audit -r requirements-dev.lock --no-deps --disable-pip --strict --progress-spinner off
 
 ## make lock: re-pin dependencies after editing pyproject.toml (needs `uv`)
 lock:
