@@ -55,3 +55,12 @@ def test_server_error_page_needs_no_context_and_is_bilingual() -> None:
     html = response.content.decode()
     assert "エラーが発生しました" in html
     assert "Something went wrong" in html
+
+
+def test_expired_form_gets_a_plain_explanation_not_a_technical_page() -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"email": "a@example.jp", "password": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "送信を受け付けられませんでした" in html
+    assert "CSRF" not in html
