@@ -139,6 +139,15 @@ class SurveyStateError(Exception):
         self.message = message
 
 
+def _national_year_free(survey: Survey) -> None:
+    """There is one 全国調査 per fiscal year: its answers are the year's national results."""
+    if survey.survey_type != SurveyType.NATIONAL:
+        return
+    taken = Survey.objects.filter(survey_type=SurveyType.NATIONAL, fiscal_year=survey.fiscal_year)
+    if taken.exclude(pk=survey.pk).exists():
+        raise SurveyStateError(f"{survey.fiscal_year}年度の全国調査はすでにあります。")
+
+
 def survey_create(
     *,
     actor: User,
@@ -169,6 +178,7 @@ def survey_create(
             invitation_required=invitation_required,
             areas=areas or [],
         )
+        _national_year_free(survey)
         survey.full_clean()
         survey.save()
         audit_log_write(
@@ -209,6 +219,7 @@ def survey_update(
         survey.opens_on, survey.closes_on = opens_on, closes_on
         survey.invitation_required = invitation_required
         survey.areas = areas
+        _national_year_free(survey)
         survey.full_clean()
         survey.save()
         audit_log_write(

@@ -63,16 +63,20 @@ def national_list(request: HttpRequest) -> HttpResponse:
 def national_new(request: HttpRequest) -> HttpResponse:
     form = NationalSurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        survey = survey_create(
-            actor=request_user(request),
-            survey_type=SurveyType.NATIONAL,
-            municipality=None,
-            **form.cleaned_data,
-        )
-        messages.success(
-            request, "全国調査を作成しました。プレビューで確かめてから公開してください。"
-        )
-        return HttpResponseRedirect(_url("national_detail", survey))
+        try:
+            survey = survey_create(
+                actor=request_user(request),
+                survey_type=SurveyType.NATIONAL,
+                municipality=None,
+                **form.cleaned_data,
+            )
+        except SurveyStateError as error:
+            form.add_error("fiscal_year", error.message)
+        else:
+            messages.success(
+                request, "全国調査を作成しました。プレビューで確かめてから公開してください。"
+            )
+            return HttpResponseRedirect(_url("national_detail", survey))
     context = {"breadcrumbs": _crumbs(), "form": form, "survey": None, "national": True}
     return render(request, "surveys/staff/form.html", context, status=400 if form.errors else 200)
 

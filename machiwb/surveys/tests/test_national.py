@@ -205,3 +205,23 @@ def test_mypage_of_municipal_staff_has_no_national_panel(kainan: Municipality) -
     client = Client()
     login_staff(client, make_staff(municipality=kainan, role=Role.ADMIN))
     assert "全国調査の管理" not in client.get("/mypage/").content.decode()
+
+
+def test_one_national_survey_per_fiscal_year(operator_client: Client) -> None:
+    first = _create(operator_client)
+    response = operator_client.post(BASE + "new/", {"title": "もう一つ", "fiscal_year": "2025"})
+    assert response.status_code == 400
+    assert "2025年度の全国調査はすでにあります。" in response.content.decode()
+    second = operator_client.post(BASE + "new/", {"title": "2026年度", "fiscal_year": "2026"})
+    assert second.status_code == 302
+    assert Survey.objects.count() == 2
+    # moving the new one onto the year that is taken is refused, and nothing changes
+    later = Survey.objects.get(fiscal_year=2026)
+    response = operator_client.post(
+        f"{BASE}{later.public_id}/edit/", {"title": "2026年度", "fiscal_year": "2025"}, follow=True
+    )
+    assert "2025年度の全国調査はすでにあります。" in response.content.decode()
+    later.refresh_from_db()
+    assert later.fiscal_year == 2026
+    first.refresh_from_db()
+    assert first.title == "2025年度 全国調査"
