@@ -264,7 +264,6 @@ def guide(request: HttpRequest) -> HttpResponse:
         request,
         "opendata/guide.html",
         {
-            "nav_section": "dashboard",
             "base": request.build_absolute_uri(reverse("opendata:index")),
             "datasets": datasets.RESULT_DATASETS,
             "page_sizes": PAGE_SIZES,

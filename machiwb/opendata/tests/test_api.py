@@ -190,6 +190,15 @@ def test_api_guide_page_is_public(client: Client) -> None:
     assert json.loads(client.get("/api/v1/").content)["openapi"].endswith("openapi.json")
 
 
+def test_api_guide_page_marks_no_section_and_has_breadcrumbs(client: Client) -> None:
+    html = client.get(reverse("opendata:guide")).content.decode()
+    dashboard_link = f'<a href="{reverse("dashboard:index")}" aria-current="page">'
+    assert dashboard_link not in html
+    assert 'class="breadcrumbs' in html
+    assert f'<a href="{reverse("core:home")}">トップ</a>' in html
+    assert '<li aria-current="page">オープンデータAPI</li>' in html
+
+
 _text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
 
 
