@@ -7,7 +7,9 @@ to the person who started the job from the job's page for ``LETTERS_KEPT_FOR``.
 
 from __future__ import annotations
 
+import io
 import uuid
+import zipfile
 from typing import Any
 
 from django.db import transaction
@@ -28,11 +30,45 @@ from machiwb.surveys.services import invitation_codes_generate
 LETTERS_JOB = "surveys.invitation_letters"
 #: Letters laid out per part; progress (in letters) is reported after each part.
 LETTERS_PER_PART = 50
+#: Letters per PDF file: layout keeps every page of a file in memory (about 0.6 MB a letter).
+#: Larger batches become several PDFs in one ZIP file.
+LETTERS_PER_FILE = 500
+
+
+def _letters_pdf(
+    job: Job, survey: Survey, url: str, entries: list[dict[str, str]], first: int
+) -> bytes:
+    """One PDF of the letters ``first`` … ``first + LETTERS_PER_FILE - 1``, with progress."""
+    chunk = entries[first : first + LETTERS_PER_FILE]
+    parts = [
+        {
+            "survey": survey,
+            "municipality": survey.municipality,
+            "url": url,
+            "letters": chunk[start : start + LETTERS_PER_PART],
+        }
+        for start in range(0, len(chunk), LETTERS_PER_PART)
+    ]
+    return pdf_render_parts(
+        "surveys/staff/letters_pdf.html",
+        parts,
+        progress=lambda done, _parts: job_progress(
+            job, min(first + done * LETTERS_PER_PART, len(entries)), len(entries)
+        ),
+    )
+
+
+def _zip(files: list[bytes], survey: Survey) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for number, pdf in enumerate(files, start=1):
+            archive.writestr(f"invitation-letters-{survey.public_id}-{number:02d}.pdf", pdf)
+    return buffer.getvalue()
 
 
 @job_kind(LETTERS_JOB, label=_("招待状（PDF）の作成"))
 def invitation_letters(job: Job, params: dict[str, Any]) -> JobOutcome:
-    """Generate the codes, lay out one letter per code and keep the PDF for its starter.
+    """Generate the codes, lay out one letter per code and keep the PDF (or ZIP) for its starter.
 
     A run interrupted after the codes were stored leaves codes nobody ever saw: they are
     never printed, so they cannot be used; the repeated run makes new ones.
@@ -53,26 +89,24 @@ def invitation_letters(job: Job, params: dict[str, Any]) -> JobOutcome:
     url: str = params["url"]
     codes = invitation_codes_generate(survey=survey, count=int(params["count"]), actor=actor)
     entries = letter_entries(codes, url)
-    parts = [
-        {
-            "survey": survey,
-            "municipality": survey.municipality,
-            "url": url,
-            "letters": entries[start : start + LETTERS_PER_PART],
-        }
-        for start in range(0, len(entries), LETTERS_PER_PART)
-    ]
-    pdf = pdf_render_parts(
-        "surveys/staff/letters_pdf.html",
-        parts,
-        progress=lambda done, _parts: job_progress(
-            job, min(done * LETTERS_PER_PART, len(codes)), len(codes)
-        ),
-    )
+    files: list[bytes] = []
+    for first in range(0, len(entries), LETTERS_PER_FILE):
+        files.append(_letters_pdf(job, survey, url, entries, first))
+    if len(files) == 1:
+        content, file_name = files[0], f"invitation-letters-{survey.public_id}.pdf"
+        made = f"案内状{len(codes)}通のPDFができました。"
+    else:
+        content, file_name = _zip(files, survey), f"invitation-letters-{survey.public_id}.zip"
+        made = (
+            f"案内状{len(codes)}通を{LETTERS_PER_FILE}通ずつ{len(files)}個のPDFにして、"
+            "ZIPファイルにまとめました。"
+        )
     with transaction.atomic():
-        InvitationLetters.objects.create(job=job, survey=survey, letter_count=len(codes), pdf=pdf)
+        InvitationLetters.objects.create(
+            job=job, survey=survey, letter_count=len(codes), content=content, file_name=file_name
+        )
     return JobOutcome(
-        message=f"案内状{len(codes)}通のPDFができました。ダウンロードできるのは開始した人だけで、24時間後に削除されます。",
+        message=made + "ダウンロードできるのは開始した人だけで、24時間後に削除されます。",
         result_url=reverse(
             "surveys:letters_download",
             kwargs={

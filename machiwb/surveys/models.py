@@ -267,7 +267,8 @@ class InvitationLetters(BaseModel):
     job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="+")
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
     letter_count = models.PositiveIntegerField(_("通数"))
-    pdf = models.BinaryField()
+    file_name = models.CharField(_("ファイル名"), max_length=200)
+    content = models.BinaryField()  # one PDF, or a ZIP of PDFs for large batches
 
     class Meta:
         verbose_name = _("招待状PDF")

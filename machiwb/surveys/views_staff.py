@@ -366,10 +366,9 @@ def invitation_letters_download(
     letters = invitation_letters_get(survey=survey, job_public_id=job_id, user=_user(request))
     if letters is None:
         raise Http404
-    response = HttpResponse(bytes(letters.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="invitation-letters-{survey.public_id}.pdf"'
-    )
+    content_type = "application/zip" if letters.file_name.endswith(".zip") else "application/pdf"
+    response = HttpResponse(bytes(letters.content), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{letters.file_name}"'
     response["Cache-Control"] = "no-store"
     return response
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import zipfile
 
 import pytest
 from django.test import Client
@@ -93,6 +94,26 @@ def test_large_batch_runs_as_a_job_and_only_its_starter_downloads_the_pdf(
     assert editor.get(job.result_url).status_code == 404
     editor.post(base + "codes/", {"count": "3", "output": "pdf"})
     assert InvitationLetters.objects.count() == 1  # the expired file was deleted
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_batch_beyond_one_file_is_a_zip_of_pdfs(
+    editor: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "LETTERS_PER_FILE", 4)
+    base = _survey(editor)
+    editor.post(base + "codes/", {"count": "9", "output": "pdf"})
+    job = Job.objects.get()
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert "4通ずつ3個のPDF" in job.message
+    download = editor.get(job.result_url)
+    assert download["Content-Type"] == "application/zip"
+    assert download["Content-Disposition"].endswith('.zip"')
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        pages = [len(PdfReader(archive.open(name)).pages) for name in archive.namelist()]
+        assert archive.namelist()[0].endswith("-01.pdf")
+    assert pages == [4, 4, 1]
+    assert InvitationCode.objects.count() == 9
 
 
 @pytest.mark.usefixtures("small_batches")
