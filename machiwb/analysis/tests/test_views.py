@@ -12,6 +12,7 @@ from django.core.management.base import OutputWrapper
 from django.test import Client
 
 from machiwb.accounts.models import Membership, Role, User
+from machiwb.accounts.testing import make_operator
 from machiwb.analysis import demo
 from machiwb.regions.models import Municipality
 from machiwb.surveys.models import Response, Survey, SurveyType
@@ -184,3 +185,22 @@ def test_a_municipal_survey_without_its_own_deviation_scores_uses_the_national_o
         a for i, a in zip(report.categories, report.assessments, strict=True) if i.code == "c20"
     )
     assert health.performance == 46.0
+
+
+def test_mypage_links_analysis_and_logic_trees_of_each_municipality(
+    regions_loaded: None,
+    staff_user_factory: Callable[..., User],
+    verified_client: Callable[[User], Client],
+) -> None:
+    user = staff_user_factory(municipality=WAKAYAMA, role=Role.VIEWER)
+    page = verified_client(user).get("/mypage/").content.decode()
+    assert f'href="/analysis/{WAKAYAMA}/"' in page
+    assert f'href="/logictrees/{WAKAYAMA}/"' in page
+    assert 'href="/analysis/302023/"' not in page
+
+
+def test_mypage_has_no_analysis_panel_without_a_municipality(
+    regions_loaded: None, verified_client: Callable[[User], Client]
+) -> None:
+    page = verified_client(make_operator()).get("/mypage/").content.decode()
+    assert "課題分野の分析とロジックツリー" not in page
