@@ -131,13 +131,16 @@ class DashboardPage:
         """Every chart of this page by name (the download URLs use the names)."""
         if self.result is None:
             return {}
-        found: list[Figure | None] = [radar_figure(self.result), profile_figure(self.result)]
+        found: list[Figure | None] = [profile_figure(self.result)]
+        if self.result.has_scores:
+            found.append(radar_figure(self.result))
         found.extend(overall_figure(self.result, q.code) for q in self.result.scores.overall)
-        if self.compare_results:
+        # Charts of 偏差値 are drawn only when some result has them: never an empty chart.
+        if self.compare_results and any(r.has_scores for r in self.compared_results):
             compared = self.compared_results
             found.append(compare_radar_figure(compared, objective=False))
             found.append(compare_radar_figure(compared, objective=True))
-        if self.year_results:
+        if self.year_results and any(r.has_scores for r in self.timeline):
             found.append(trend_figure(self.timeline, objective=False))
             found.append(trend_figure(self.timeline, objective=True))
         return {f.name: f for f in found if f is not None}

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from machiwb.core.wareki import fiscal_year_label, wareki_date
+from machiwb.dashboard.selectors import run_uses_generated_responses
 from machiwb.indicators.models import ScoreOrigin, ScoreRun
 from machiwb.indicators.selectors import (
     MunicipalityScores,
@@ -36,6 +37,16 @@ class Result:
     scores: MunicipalityScores
     run_date: datetime.date
     """The day the results were computed or imported (算出・取込日)."""
+    generated: bool = False
+    """Computed from a demo survey's generated responses (not a real survey's results)."""
+
+    @property
+    def has_scores(self) -> bool:
+        """Whether any category has a 偏差値 (a 個別調査 without a reference set has none)."""
+        return any(
+            c.subjective_score is not None or c.objective_score is not None
+            for c in self.scores.categories
+        )
 
     @property
     def region(self) -> str:
@@ -111,7 +122,12 @@ def result_load(
     scores = scores_cached(run=run, municipality_code=municipality.code)
     if not scores.has_results:
         return None
-    return Result(municipality=municipality, scores=scores, run_date=run.created_at.date())
+    return Result(
+        municipality=municipality,
+        scores=scores,
+        run_date=run.created_at.date(),
+        generated=run_uses_generated_responses(run=run, municipality_code=municipality.code),
+    )
 
 
 SCORES_CACHE_SECONDS = 24 * 60 * 60
