@@ -25,6 +25,8 @@ import subprocess
 import sys
 import time
 
+from bench._database import ensure_database
+
 FISCAL_YEAR = 2099
 TITLE = "ベンチマーク用の合成データ（生成、実在の回答ではない）"
 
@@ -35,27 +37,6 @@ def _configure() -> None:
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(60))
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-
-
-def _ensure_database() -> None:
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(os.environ["DATABASE_URL"])
-    name = config["NAME"]
-    with psycopg.connect(
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def _item_sql() -> str:
@@ -183,7 +164,7 @@ def main() -> None:
     args = parser.parse_args()
     _configure()
     if not args.child:
-        _ensure_database()
+        ensure_database()
     import django
 
     django.setup()

@@ -24,6 +24,8 @@ import tempfile
 import time
 from collections.abc import Callable
 
+from bench._database import ensure_database
+
 YEARS = (2091, 2092, 2093, 2094, 2095)
 REQUESTS = 60
 RENDERS = 5
@@ -41,26 +43,6 @@ def _configure() -> None:
     os.environ.setdefault(
         "DJANGO_STATIC_ROOT", os.path.join(tempfile.gettempdir(), "machiwb-bench-static")
     )
-
-
-def _ensure_database() -> None:
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(os.environ["DATABASE_URL"])
-    name = config["NAME"]
-    with psycopg.connect(
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as connection:
-        if not connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def _build() -> int:
@@ -171,7 +153,7 @@ def _time_requests(get: Callable[[], int]) -> list[float]:
 
 def main() -> None:
     _configure()
-    _ensure_database()
+    ensure_database()
     import django
 
     django.setup()

@@ -24,7 +24,7 @@ WAKAYAMA = "302015"
 
 
 @pytest.fixture
-def demo_survey(official_scores: None) -> Survey:
+def demo_survey(official_results: None) -> Survey:
     demo.load_demo_data(OutputWrapper(io.StringIO()))
     return Survey.objects.get(title=demo.TITLE)
 
@@ -131,7 +131,7 @@ def test_csv_lists_both_outcomes_in_catalog_order(
     assert shares == pytest.approx(100, abs=0.05)
 
 
-def test_too_few_respondents_says_so(official_scores: None, wakayama_client: Client) -> None:
+def test_too_few_respondents_says_so(official_results: None, wakayama_client: Client) -> None:
     municipality = Municipality.objects.get(code=WAKAYAMA)
     survey = Survey.objects.create(
         survey_type=SurveyType.INDIVIDUAL,

@@ -35,3 +35,19 @@ def verified_client(db: None) -> Callable[[User], Client]:
         return client
 
     return build
+
+
+@pytest.fixture
+def official_results(regions_loaded: None, db: None) -> None:
+    """The catalog and the real published 2026年度版 results of four 和歌山県 cities."""
+    from machiwb.indicators.testing import load_official_results
+
+    load_official_results()
+
+
+@pytest.fixture
+def computed_results(official_results: None) -> None:
+    """Official results plus 海南市's FY2025 個別調査 computed from GENERATED demo responses."""
+    from machiwb.indicators.testing import load_computed_demo_results
+
+    load_computed_demo_results()

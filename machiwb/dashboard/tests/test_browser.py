@@ -27,7 +27,7 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 def phone(page: Any) -> Iterator[Any]:
     from django.core.management import call_command
 
-    from machiwb.dashboard.tests.conftest import load_official_results
+    from machiwb.indicators.testing import load_official_results
 
     call_command("load_regions", stdout=open("/dev/null", "w"))  # noqa: SIM115
     load_official_results()
@@ -90,7 +90,7 @@ def test_select_compare_and_download_on_a_phone(live_server: Any, phone: Any) ->
 def test_works_without_javascript(live_server: Any, browser: Any) -> None:
     from django.core.management import call_command
 
-    from machiwb.dashboard.tests.conftest import load_official_results
+    from machiwb.indicators.testing import load_official_results
 
     call_command("load_regions", stdout=open("/dev/null", "w"))  # noqa: SIM115
     load_official_results()

@@ -169,7 +169,7 @@ def test_share_link_on_and_off(editor: User, kainan: Municipality) -> None:
 
 
 def test_kpi_catalog_holds_categories_items_kpis_and_operator_candidates(
-    official_scores: None,
+    official_results: None,
 ) -> None:
     KpiCandidate.objects.create(
         code="online_applications", name_ja="オンライン申請件数", kind=KpiKind.OUTPUT, unit="件"
@@ -182,7 +182,7 @@ def test_kpi_catalog_holds_categories_items_kpis_and_operator_candidates(
 
 
 def test_current_values_come_from_the_published_results(
-    official_scores: None, kainan: Municipality
+    official_results: None, kainan: Municipality
 ) -> None:
     values = kpi_current_values(
         municipality=kainan, refs=["category:c01", "objective:c01", "item:c01_1", "custom:x"]

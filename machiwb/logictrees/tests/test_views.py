@@ -19,7 +19,7 @@ KAINAN = "302023"
 
 @pytest.fixture
 def editor_client(
-    official_scores: None,
+    official_results: None,
     staff_user_factory: Callable[..., User],
     verified_client: Callable[[User], Client],
 ) -> Client:
