@@ -128,6 +128,22 @@ def test_api_page_is_accessible(live_server: Any, phone: Any) -> None:
     assert_accessible(phone)
 
 
+def test_generated_individual_survey_without_deviation_scores(live_server: Any, phone: Any) -> None:
+    from machiwb.indicators.services import indicators_compute
+    from machiwb.surveys.demo import load_demo_data as load_survey_demo
+
+    load_survey_demo(io.StringIO())
+    indicators_compute(fiscal_year=2025, survey_type="individual")
+    phone.goto(f"{live_server.url}/dashboard/?pref=30&m=302023&type=individual&fy=2025")
+    phone.get_by_text("デモ用に生成した回答から算出した値です").wait_for()
+    phone.get_by_role("heading", name="カテゴリー別の実数（主観）").wait_for()
+    assert phone.locator("#figure-radar").count() == 0
+    means = phone.locator("table", has_text="実数（1〜5）").locator("tbody tr")
+    assert means.count() == 24
+    assert_accessible(phone)
+    _fits(phone)
+
+
 def test_keyboard_only_comparison(live_server: Any, phone: Any) -> None:
     phone.goto(f"{live_server.url}/dashboard/?m=302015&type=national&fy=2026")
     phone.locator("#compare-q").focus()
