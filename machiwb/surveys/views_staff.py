@@ -488,6 +488,8 @@ def _upload_page(
         "more_errors": max(0, len(errors) - MAX_ERRORS_SHOWN),
         "message": message,
         "max_mb": settings.MACHIWB["MAX_UPLOAD_BYTES"] // 1024 // 1024,
+        # the file is checked against the published version: a draft has none yet
+        "can_upload": survey.status != SurveyStatus.DRAFT,
     }
     return render(request, "surveys/staff/upload.html", context, status=status)
 

@@ -17,7 +17,14 @@ from machiwb.audit.models import AuditEntry
 from machiwb.indicators.selectors import score_run_current
 from machiwb.jobs.models import Job, JobStatus
 from machiwb.regions.models import Municipality
-from machiwb.surveys.models import Response, SurveyUpload, SurveyVersion, UploadStatus
+from machiwb.surveys.models import (
+    Response,
+    Survey,
+    SurveyType,
+    SurveyUpload,
+    SurveyVersion,
+    UploadStatus,
+)
 from machiwb.surveys.services import response_submit
 from machiwb.surveys.tests.conftest import full_answers
 
@@ -233,3 +240,32 @@ def test_refused_confirm_queues_no_recompute(editor: Client, published: SurveyVe
     page = editor.post(response["Location"], {"action": "confirm"}, follow=True)
     assert "このファイルはすでに処理されています。" in page.content.decode()
     assert not Job.objects.exists()
+
+
+def test_draft_upload_page_says_publish_first_and_shows_no_file_form(
+    editor: Client, kainan: Municipality
+) -> None:
+    survey = Survey.objects.create(
+        survey_type=SurveyType.INDIVIDUAL,
+        municipality=kainan,
+        fiscal_year=2025,
+        catalog_version="fy2023",
+        title="下書きの調査",
+    )
+    base = f"/surveys/302023/{survey.public_id}/"
+    page = editor.get(base + "upload/").content.decode()
+    assert "調査を公開したあとにアップロードできます" in page
+    assert 'type="file"' not in page
+    assert "format=dictionary" not in page  # no version yet, so no data dictionary
+    detail = editor.get(base).content.decode()
+    assert "結果ファイルのアップロードは、調査を公開したあとにできます" in detail
+    refused = editor.post(base + "upload/", {"file": SimpleUploadedFile("a.csv", b"x")})
+    assert refused.status_code == 409
+    assert 'type="file"' not in refused.content.decode()
+    assert not SurveyUpload.objects.exists()
+
+
+def test_published_upload_page_has_the_file_form(editor: Client, published: SurveyVersion) -> None:
+    page = editor.get(_base(published) + "upload/").content.decode()
+    assert 'type="file"' in page
+    assert "調査を公開したあとにアップロードできます" not in page
