@@ -183,6 +183,7 @@ class KpiImportAdmin(_UploadMixin, admin.ModelAdmin[KpiImport]):
                     kind="indicators.recompute",
                     params={"fiscal_year": fiscal_year, "survey_type": survey_type},
                     actor=request.user,  # type: ignore[arg-type]
+                    coalesce=True,
                 )
         return (
             f"{batch.file_name}: {batch.row_count}行を取り込みました。指標の再計算を登録しました。"

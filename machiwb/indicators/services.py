@@ -7,7 +7,7 @@ import hashlib
 import itertools
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -390,6 +390,11 @@ class ComputeError(ValueError):
     pass
 
 
+#: Steps ``indicators_compute`` reports: answers read, subjective computed, objective
+#: computed, results written.
+COMPUTE_STEPS = 4
+
+
 def _round(value: float) -> float | None:
     """Stored precision: 4 decimals (NaN → None), so results are byte-identical on rerun."""
     return None if math.isnan(value) else round(value, 4)
@@ -649,6 +654,7 @@ def indicators_compute(
     parameters: Parameters | None = None,
     actor: User | None = None,
     force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ScoreRun:
     """Recompute one fiscal year's indicators from the stored responses (指標の再計算).
 
@@ -660,7 +666,12 @@ def indicators_compute(
 
     Published results (公表結果) in the current run are kept for municipalities that have no
     responses in the database; ``inputs["official_carried_forward"]`` lists them.
+
+    ``progress(done, COMPUTE_STEPS)`` is called after each step (answers read, subjective and
+    objective indicators computed, results written).
     """
+    report = progress or (lambda _done, _total: None)
+    report(0, COMPUTE_STEPS)
     parameters = parameters or Parameters()
     catalog = catalog_for_fiscal_year(fiscal_year)
     if catalog is None:
@@ -682,6 +693,7 @@ def indicators_compute(
     cells, per_survey = _answer_cells(
         fiscal_year=fiscal_year, survey_type=survey_type, items=items, questions=questions
     )
+    report(1, COMPUTE_STEPS)
     info = _municipality_info()
     national_reference = (
         _national_item_reference(fiscal_year) if survey_type == SurveyType.INDIVIDUAL else None
@@ -694,8 +706,10 @@ def indicators_compute(
         parameters=parameters,
         item_reference=national_reference,
     )
+    report(2, COMPUTE_STEPS)
     kpi_values, kpi_sources = kpi_values_for_year(catalog=catalog, fiscal_year=fiscal_year)
     objective = compute_objective(kpi_values, kpis=kpis, municipalities=info, parameters=parameters)
+    report(3, COMPUTE_STEPS)
     layout = _layout(catalog)
     payloads = _cell_payloads(subjective, objective, layout)
     previous = score_run_current(fiscal_year=fiscal_year, survey_type=survey_type)
@@ -737,6 +751,7 @@ def indicators_compute(
         and previous.origin == ScoreOrigin.COMPUTED
         and previous.inputs_sha256 == inputs_sha256
     ):
+        report(COMPUTE_STEPS, COMPUTE_STEPS)
         return previous
     results: list[tuple[str, str, dict[str, Any]]] = [
         (m, b, p) for (m, b), p in sorted(payloads.items())
@@ -777,6 +792,7 @@ def indicators_compute(
                 "municipalities": run.municipality_count,
             },
         )
+    report(COMPUTE_STEPS, COMPUTE_STEPS)
     return run
 
 

@@ -32,11 +32,17 @@ def job_enqueue(
     params: dict[str, Any],
     actor: User | None,
     municipality: Municipality | None = None,
+    coalesce: bool = False,
 ) -> Job:
     """Record a job and put it on the queue in one transaction (処理の登録).
 
     Both rows commit together: a job is never visible without its queue entry, and a rolled
     back caller leaves neither. ``params`` must be JSON (ids and codes, not model objects).
+
+    With ``coalesce`` a job of the same kind and params that is still waiting is returned
+    instead of a second one: it has not read anything yet, so it will see the caller's
+    changes. Its row stays locked until the caller commits, so a worker cannot start it in
+    between (on PostgreSQL the worker's status update waits for the lock).
     """
     job_kind_get(kind)
     try:
@@ -44,6 +50,11 @@ def job_enqueue(
     except (TypeError, ValueError) as exc:
         raise ValueError(f"Job params for {kind!r} must be JSON-serialisable: {exc}") from exc
     with transaction.atomic():
+        if coalesce:
+            waiting = Job.objects.select_for_update().filter(kind=kind, status=JobStatus.QUEUED)
+            for candidate in waiting.order_by("created_at"):
+                if candidate.params == params:
+                    return candidate
         job = Job.objects.create(kind=kind, params=params, actor=actor, municipality=municipality)
         audit_log_write(
             actor=actor,

@@ -306,8 +306,12 @@ def survey_question_move(*, survey: Survey, actor: User, question_id: str, offse
         )
 
 
-def survey_close(*, survey: Survey, actor: User) -> Survey:
-    """Stop accepting answers by hand (回答受付の終了)."""
+def survey_close(*, survey: Survey, actor: User) -> tuple[Survey, Job]:
+    """Stop accepting answers by hand (回答受付の終了) and queue the fiscal year's recompute.
+
+    Returns the survey and the recompute job (one already waiting for the same fiscal year
+    and survey type is reused).
+    """
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         if survey.status != SurveyStatus.OPEN:
@@ -321,7 +325,8 @@ def survey_close(*, survey: Survey, actor: User) -> Survey:
             target=survey,
             summary=f"調査「{survey.title}」の回答受付を終了",
         )
-    return survey
+        job = _recompute_enqueue(survey=survey, actor=actor)
+    return survey, job
 
 
 def survey_reopen(*, survey: Survey, actor: User, reason: str) -> Survey:
@@ -479,13 +484,15 @@ def _recompute_enqueue(*, survey: Survey, actor: User) -> Job:
     """Queue the recompute of the survey's fiscal year (指標の再計算) as a background job.
 
     Called inside the caller's transaction: the job commits with the changed responses, and
-    a rolled back change leaves no job behind.
+    a rolled back change leaves no job behind. A recompute of the same year that is still
+    waiting is reused: it will read the changed responses when it starts.
     """
     return job_enqueue(
         kind="indicators.recompute",
         params={"fiscal_year": survey.fiscal_year, "survey_type": survey.survey_type},
         actor=actor,
         municipality=survey.municipality,
+        coalesce=True,
     )
 
 

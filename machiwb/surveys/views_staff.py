@@ -287,8 +287,9 @@ def transition_apply(request: HttpRequest, survey: Survey) -> None:
             version = survey_publish(survey=survey, actor=user)
             messages.success(request, f"第{version.number}版を公開し、回答の受付を始めました。")
         elif action == "close":
-            survey_close(survey=survey, actor=user)
+            _, job = survey_close(survey=survey, actor=user)
             messages.success(request, "回答の受付を終了しました。")
+            _recompute_message(request, job)
         elif action == "reopen":
             form = ReopenForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""

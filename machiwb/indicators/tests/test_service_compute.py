@@ -16,6 +16,8 @@ from machiwb.indicators.compute import Parameters
 from machiwb.indicators.models import KpiImport, KpiValue, ScoreCell, ScoreRun
 from machiwb.indicators.selectors import score_explain, score_municipality, score_run_current
 from machiwb.indicators.services import indicators_compute, official_results_import
+from machiwb.jobs.models import Job, JobStatus
+from machiwb.jobs.services import job_enqueue
 from machiwb.surveys.models import Response, Survey, SurveyVersion
 from machiwb.surveys.standard_columns import CATEGORY_ITEM_COLUMNS
 
@@ -252,3 +254,25 @@ def test_an_individual_survey_is_scored_against_the_national_reference() -> None
     assert run.inputs["item_reference_from"] == "national"
     medical = score_municipality(run=run, municipality_code=HASHIMOTO).categories[0]
     assert (medical.subjective_value, medical.subjective_score_raw) == (5.0, 70.0)
+
+
+def test_the_recompute_job_reports_each_step_and_a_repeat_reuses_the_run() -> None:
+    _responses(WAKAYAMA, [4] * 12)
+    steps: list[tuple[int, int]] = []
+    indicators_compute(
+        fiscal_year=2026,
+        survey_type="national",
+        parameters=PARAMS,
+        progress=lambda done, total: steps.append((done, total)),
+    )
+    assert steps == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+
+    job = job_enqueue(
+        kind="indicators.recompute",
+        params={"fiscal_year": 2026, "survey_type": "national"},
+        actor=None,
+    )
+    assert job.status == JobStatus.SUCCEEDED, job.message  # jobs run inside the call in tests
+    assert (job.done, job.total) == (4, 4)
+    assert "2026年度の指標を再計算しました（" in job.message
+    assert Job.objects.count() == 1

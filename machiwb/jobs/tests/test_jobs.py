@@ -141,6 +141,19 @@ def test_rolled_back_caller_leaves_neither_job_nor_queue_entry(staff: User, queu
     assert not OrmQ.objects.exists()
 
 
+def test_coalesced_enqueue_reuses_the_waiting_job_only(staff: User, queued: None) -> None:
+    first = job_enqueue(kind="tests.count", params={"n": 2}, actor=staff, coalesce=True)
+    assert job_enqueue(kind="tests.count", params={"n": 2}, actor=staff, coalesce=True) == first
+    other = job_enqueue(kind="tests.count", params={"n": 4}, actor=staff, coalesce=True)
+    assert other != first
+    assert job_enqueue(kind="tests.count", params={"n": 2}, actor=staff) != first
+    assert OrmQ.objects.count() == 3
+    Job.objects.filter(pk=first.pk).update(status=JobStatus.RUNNING)
+    again = job_enqueue(kind="tests.count", params={"n": 2}, actor=staff, coalesce=True)
+    assert again.pk not in (first.pk, other.pk)
+    assert again.status == JobStatus.QUEUED
+
+
 def test_redelivered_finished_job_does_not_run_again(staff: User) -> None:
     job = job_enqueue(kind="tests.count", params={"n": 2, "mark": "once"}, actor=staff)
     calls = len(CALLS)

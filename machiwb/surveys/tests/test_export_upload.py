@@ -206,10 +206,18 @@ def test_confirm_and_withdraw_queue_the_recompute_and_link_its_status_page(
     assert f'href="/jobs/{job.public_id}/"' in page.content.decode()
     assert editor.get(f"/jobs/{job.public_id}/").status_code == 200
 
+    # the recompute still waits: withdrawing reuses it instead of queueing a second one
     page = editor.post(response["Location"], {"action": "withdraw"}, follow=True)
-    withdrawn = Job.objects.exclude(pk=job.pk).get()
-    assert withdrawn.params == job.params
-    assert f'href="/jobs/{withdrawn.public_id}/"' in page.content.decode()
+    assert Job.objects.get() == job
+    assert f'href="/jobs/{job.public_id}/"' in page.content.decode()
+    assert OrmQ.objects.count() == 1
+
+    # once it has started, a change queues a new recompute
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    page = editor.post(_base(published) + "status/", {"action": "close"}, follow=True)
+    closed = Job.objects.exclude(pk=job.pk).get()
+    assert closed.params == job.params
+    assert f'href="/jobs/{closed.public_id}/"' in page.content.decode()
     assert OrmQ.objects.count() == 2
 
 

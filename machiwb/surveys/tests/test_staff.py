@@ -103,6 +103,7 @@ def test_editor_creates_adds_questions_reorders_publishes_closes_and_reopens(
         "survey.question_add",
         "survey.publish",
         "survey.close",
+        "job.enqueue",  # closing queues the fiscal year's recompute
         "survey.reopen",
     ]
     assert AuditEntry.objects.get(action="survey.reopen").details == {
