@@ -176,7 +176,10 @@ def _operation(
                 },
                 "304": {"description": "Not Modified"},
                 "400": {
-                    "description": "パラメーターの誤り（error.field に項目名）",
+                    "description": (
+                        "パラメーターの誤り（error.field に項目名）。ここに記載のないパラメーターは"
+                        "受け付けない（error.code = unknown_parameter、error.allowed に使える項目）"
+                    ),
                     "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
                     },
@@ -263,7 +266,10 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "machiwb 地域幸福度（Well-Being）指標 オープンデータAPI",
             "version": "1",
-            "description": "読み取り専用。ログイン不要。CORS対応。市区町村を得点順に並べることはない。",
+            "description": (
+                "読み取り専用。ログイン不要。CORS対応。市区町村を得点順に並べることはない。"
+                "各エンドポイントは記載のパラメーターだけを受け付け、ほかは 400 で返す。"
+            ),
             "license": {"name": "CC BY 4.0", "identifier": "CC-BY-4.0"},
         },
         "paths": paths,
@@ -281,6 +287,7 @@ def openapi_document() -> dict[str, Any]:
                                 "code": {"type": "string"},
                                 "message": {"type": "string"},
                                 "field": {"type": ["string", "null"]},
+                                "allowed": {"type": "array", "items": {"type": "string"}},
                             },
                         },
                     },

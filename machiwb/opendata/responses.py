@@ -7,7 +7,8 @@ import datetime
 import hashlib
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from difflib import get_close_matches
 from functools import wraps
 from typing import Any
 
@@ -29,13 +30,26 @@ CORS_HEADERS = {
 }
 
 
+#: Names a client may try for ordering; the answer says why there is no such thing.
+_SORT_NAMES = frozenset({"sort", "sort_by", "order", "order_by", "ordering", "rank"})
+
+
 class ParamError(Exception):
     """A query parameter the API cannot use: which one and why."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        *,
+        code: str = "invalid_parameter",
+        allowed: Sequence[str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.code = code
+        self.allowed = allowed
 
 
 def _cors(response: HttpResponse) -> HttpResponse:
@@ -44,8 +58,18 @@ def _cors(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> HttpResponse:
-    body = {"api_version": API_VERSION, "error": {"code": code, "message": message, "field": field}}
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    *,
+    allowed: Sequence[str] | None = None,
+) -> HttpResponse:
+    error: dict[str, Any] = {"code": code, "message": message, "field": field}
+    if allowed is not None:
+        error["allowed"] = list(allowed)
+    body = {"api_version": API_VERSION, "error": error}
     response = HttpResponse(
         json.dumps(body, ensure_ascii=False),
         status=status,
@@ -55,29 +79,79 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return _cors(response)
 
 
-def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Read-only, CORS-friendly API view: GET/HEAD/OPTIONS only, parameter errors as 400."""
+def _unknown_message(unknown: list[str], allowed: Sequence[str]) -> str:
+    names = "".join(f"「{name[:30]}」" for name in unknown)
+    parts = [f"パラメーター{names}はこのAPIにありません。"]
+    if any(name.lower() in _SORT_NAMES for name in unknown):
+        parts.append(
+            "並べ替えは指定できません。市区町村はいつも団体コード順で、得点順には並べません。"
+        )
+    for name in unknown:
+        close = get_close_matches(name, allowed, n=1, cutoff=0.75)
+        if close:
+            parts.append(f"「{name[:30]}」は「{close[0]}」の誤りではありませんか。")
+    if allowed:
+        parts.append("使えるパラメーター：" + ", ".join(allowed) + "。")
+    else:
+        parts.append("このエンドポイントはパラメーターを受け付けません。")
+    return "".join(parts)
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method == "OPTIONS":
-            return _cors(HttpResponse(status=204))
-        if request.method not in ("GET", "HEAD"):
-            response = error_response(
-                405, "method_not_allowed", "この API は読み取り専用です（GET のみ）。"
-            )
-            response["Allow"] = "GET, HEAD, OPTIONS"
-            return response
-        try:
-            return view(request, *args, **kwargs)
-        except ParamError as error:
-            return error_response(400, "invalid_parameter", error.message, error.field)
 
-    return wrapper
+def check_parameters(
+    request: HttpRequest, allowed: Sequence[str], *, repeatable: Collection[str] = ()
+) -> None:
+    """Refuse a query parameter the endpoint does not know, or a single one given twice."""
+    unknown = [name for name in request.GET if name not in allowed]
+    if unknown:
+        raise ParamError(
+            unknown[0][:100],
+            _unknown_message(unknown, allowed),
+            code="unknown_parameter",
+            allowed=allowed,
+        )
+    for name in allowed:
+        if name not in repeatable and len(request.GET.getlist(name)) > 1:
+            raise ParamError(name, f"{name} は1回だけ指定してください。")
+
+
+def api_view(
+    *, params: Sequence[str] = (), repeatable: Collection[str] = ()
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Read-only, CORS-friendly API view: GET/HEAD/OPTIONS only, exactly the query parameters
+    ``params`` (a parameter outside them is refused, never ignored), parameter errors as 400."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method == "OPTIONS":
+                return _cors(HttpResponse(status=204))
+            if request.method not in ("GET", "HEAD"):
+                response = error_response(
+                    405, "method_not_allowed", "この API は読み取り専用です（GET のみ）。"
+                )
+                response["Allow"] = "GET, HEAD, OPTIONS"
+                return response
+            try:
+                check_parameters(request, params, repeatable=repeatable)
+                return view(request, *args, **kwargs)
+            except ParamError as error:
+                return error_response(
+                    400, error.code, error.message, error.field, allowed=error.allowed
+                )
+
+        return wrapper
+
+    return decorator
 
 
 def output_format(request: HttpRequest, suffix: str | None) -> str:
-    fmt = suffix or request.GET.get("format", "json")
+    given = request.GET.get("format")
+    if suffix and given is not None and given != suffix:
+        raise ParamError(
+            "format",
+            f"末尾の .{suffix} と format「{given[:20]}」が食い違っています。どちらか一方で指定してください。",
+        )
+    fmt = suffix or ("json" if given is None else given)
     if fmt not in ("json", "csv"):
         raise ParamError("format", f"format「{fmt[:20]}」は json か csv で指定してください。")
     return fmt

@@ -22,8 +22,13 @@ from machiwb.opendata.responses import (
 )
 from machiwb.surveys.models import SurveyType
 
-_CODE = re.compile(r"^\d{6}$")
-_PREF = re.compile(r"^\d{2}$")
+_CODE = re.compile(r"[0-9]{6}")
+_INT = re.compile(r"[0-9]{1,6}")
+#: The query parameters each endpoint accepts; any other is refused with 400 (documented in
+#: openapi.py and on the API page; a test checks that the three agree).
+LIST_PARAMS = ("format",)
+MUNICIPALITY_PARAMS = ("pref", "page", "page_size", "format")
+RESULT_PARAMS = ("fiscal_year", "survey_type", "municipality", "page", "page_size", "format")
 #: Default and largest page size (municipalities per page) of each results dataset.
 PAGE_SIZES = {
     "scores": (20, 50),
@@ -40,7 +45,7 @@ def _int(request: HttpRequest, name: str, *, default: int | None, low: int, high
         if default is None:
             raise ParamError(name, f"{name} は必須です。")
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not _INT.fullmatch(value) or not low <= int(value) <= high:
         raise ParamError(name, f"{name}「{value[:20]}」は {low}〜{high} の整数で指定してください。")
     return int(value)
 
@@ -60,7 +65,7 @@ def _municipalities(request: HttpRequest) -> list[str]:
     for value in request.GET.getlist("municipality"):
         for code in value.split(","):
             code = code.strip()
-            if not _CODE.match(code):
+            if not _CODE.fullmatch(code):
                 raise ParamError(
                     "municipality",
                     f"municipality「{code[:20]}」は6桁の団体コードで指定してください。",
@@ -68,6 +73,13 @@ def _municipalities(request: HttpRequest) -> list[str]:
             if code not in codes:
                 codes.append(code)
     return codes
+
+
+def _check_page(page: int, pages: int) -> None:
+    if page > pages:
+        raise ParamError(
+            "page", f"page「{page}」は 1〜{pages} で指定してください（全{pages}ページ）。"
+        )
 
 
 def _page_links(request: HttpRequest, page: int, pages: int) -> dict[str, str | None]:
@@ -83,7 +95,7 @@ def _page_links(request: HttpRequest, page: int, pages: int) -> dict[str, str | 
     }
 
 
-@api_view
+@api_view()
 def index(request: HttpRequest) -> HttpResponse:
     base = request.build_absolute_uri(reverse("opendata:index"))
     response = JsonResponse(
@@ -108,7 +120,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@api_view
+@api_view()
 def openapi(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(openapi_document(), json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
@@ -116,7 +128,7 @@ def openapi(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@api_view
+@api_view(params=LIST_PARAMS)
 def prefectures(request: HttpRequest, suffix: str | None = None) -> HttpResponse:
     fmt = output_format(request, suffix)
     records = datasets.prefecture_records()
@@ -130,16 +142,19 @@ def prefectures(request: HttpRequest, suffix: str | None = None) -> HttpResponse
     )
 
 
-@api_view
+@api_view(params=MUNICIPALITY_PARAMS)
 def municipalities(request: HttpRequest, suffix: str | None = None) -> HttpResponse:
     fmt = output_format(request, suffix)
     pref = request.GET.get("pref", "")
-    if pref and not _PREF.match(pref):
-        raise ParamError("pref", f"pref「{pref[:20]}」は2桁の都道府県番号で指定してください。")
+    if pref and not (_INT.fullmatch(pref) and len(pref) == 2 and 1 <= int(pref) <= 47):
+        raise ParamError(
+            "pref", f"pref「{pref[:20]}」は2桁の都道府県番号（01〜47）で指定してください。"
+        )
     page = _int(request, "page", default=1, low=1, high=10_000)
     page_size = _int(request, "page_size", default=500, low=1, high=2000)
     records = datasets.municipality_records(pref_code=pref or None)
     pages = max(1, -(-len(records) // page_size))
+    _check_page(page, pages)
     return dataset_response(
         request,
         fmt=fmt,
@@ -151,7 +166,7 @@ def municipalities(request: HttpRequest, suffix: str | None = None) -> HttpRespo
     )
 
 
-@api_view
+@api_view(params=LIST_PARAMS)
 def runs(request: HttpRequest, suffix: str | None = None) -> HttpResponse:
     fmt = output_format(request, suffix)
     records = datasets.run_records()
@@ -165,7 +180,7 @@ def runs(request: HttpRequest, suffix: str | None = None) -> HttpResponse:
     )
 
 
-@api_view
+@api_view(params=LIST_PARAMS)
 def catalog(request: HttpRequest, suffix: str | None = None) -> HttpResponse:
     fmt = output_format(request, suffix)
     records = datasets.catalog_records()
@@ -187,7 +202,7 @@ _PART_COLUMNS = {
 }
 
 
-@api_view
+@api_view(params=LIST_PARAMS)
 def catalog_part(
     request: HttpRequest, version: str, part: str, suffix: str | None = None
 ) -> HttpResponse:
@@ -209,7 +224,7 @@ def catalog_part(
     )
 
 
-@api_view
+@api_view(params=RESULT_PARAMS, repeatable=("municipality",))
 def results(request: HttpRequest, dataset: str, suffix: str | None = None) -> HttpResponse:
     fmt = output_format(request, suffix)
     fiscal_year = _int(request, "fiscal_year", default=None, low=2000, high=2100)
@@ -232,6 +247,7 @@ def results(request: HttpRequest, dataset: str, suffix: str | None = None) -> Ht
             "not_found",
             f"{fiscal_year}年度の {survey_type} の結果は公開されていません。/api/v1/runs で一覧を確認できます。",
         )
+    _check_page(found.page, found.pages)
     return dataset_response(
         request,
         fmt=fmt,

@@ -152,12 +152,117 @@ def test_cors_preflight_and_read_only(client: Client) -> None:
         ({**RUN, "municipality": "30201"}, "municipality"),
         ({**RUN, "page_size": "500"}, "page_size"),
         ({**RUN, "format": "xml"}, "format"),
+        ({**RUN, "page": ["1", "2"]}, "page"),
+        ({**RUN, "fiscal_year": ["2026", "2025"]}, "fiscal_year"),
+        ({**RUN, "page": "2"}, "page"),
+        ({**RUN, "fiscal_year": "２０２６"}, "fiscal_year"),
+        ({**RUN, "page": "²"}, "page"),
+        ({**RUN, "municipality": "３０２０１５"}, "municipality"),
     ],
 )
-def test_bad_parameters_name_the_field(client: Client, params: dict[str, str], field: str) -> None:
+def test_bad_parameters_name_the_field(
+    client: Client, params: dict[str, str | list[str]], field: str
+) -> None:
     response = client.get("/api/v1/scores", params)
     assert response.status_code == 400
     assert response.json()["error"]["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field"),
+    [
+        ("/api/v1/municipalities", {"pref": "99"}, "pref"),
+        ("/api/v1/municipalities", {"pref": "３０"}, "pref"),
+        ("/api/v1/municipalities", {"page": "3", "page_size": "2000"}, "page"),
+        ("/api/v1/scores.csv", {**RUN, "format": "json"}, "format"),
+        ("/api/v1/runs.json", {"format": "csv"}, "format"),
+    ],
+)
+def test_bad_values_are_refused_not_ignored(
+    client: Client, url: str, params: dict[str, str], field: str
+) -> None:
+    response = client.get(url, params)
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "invalid_parameter",
+        "message": response.json()["error"]["message"],
+        "field": field,
+    }
+
+
+RESULT_ALLOWED = ["fiscal_year", "survey_type", "municipality", "page", "page_size", "format"]
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field", "allowed", "hint"),
+    [
+        ("/api/v1/scores", {**RUN, "fiscal_yaer": "2024"}, "fiscal_yaer", RESULT_ALLOWED, "「fiscal_year」の誤り"),
+        ("/api/v1/scores", {**RUN, "format": "csv", "fiscal_yaer": "2024"}, "fiscal_yaer", RESULT_ALLOWED, "fiscal_year"),
+        ("/api/v1/scores.csv", {**RUN, "sort": "score"}, "sort", RESULT_ALLOWED, "得点順には並べません"),
+        ("/api/v1/scores", {**RUN, "order_by": "-subjective_score"}, "order_by", RESULT_ALLOWED, "得点順には並べません"),
+        ("/api/v1/overall", {**RUN, "format": "csv", "sort": "score"}, "sort", RESULT_ALLOWED, "得点順には並べません"),
+        ("/api/v1/municipalities.csv", {"prefecture": "30"}, "prefecture", ["pref", "page", "page_size", "format"], "pref"),
+        ("/api/v1/catalog/fy2023/items", {"lang": "en"}, "lang", ["format"], "format"),
+        ("/api/v1/", {"format": "csv"}, "format", [], "受け付けません"),
+        ("/api/v1/openapi.json", {"v": "2"}, "v", [], "受け付けません"),
+    ],
+)  # fmt: skip
+def test_unknown_parameters_are_refused_naming_them(
+    client: Client,
+    url: str,
+    params: dict[str, str],
+    field: str,
+    allowed: list[str],
+    hint: str,
+) -> None:
+    response = client.get(url, params)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Cache-Control"] == "no-store"
+    error = response.json()["error"]
+    assert (error["code"], error["field"], error["allowed"]) == (
+        "unknown_parameter",
+        field,
+        allowed,
+    )
+    assert f"「{field}」" in error["message"]
+    assert hint in error["message"]
+
+
+def test_documented_parameters_are_exactly_the_accepted_ones(client: Client) -> None:
+    guide = client.get(reverse("opendata:guide")).content.decode()
+    for template, url, params in _urls():
+        operation = openapi_document()["paths"][template]["get"]
+        documented = [p["name"] for p in operation["parameters"] if p["in"] == "query"]
+        refused = client.get(url, {**params, "zz": "1"}).json()["error"]
+        assert sorted(refused["allowed"]) == sorted(documented), template
+        for name in documented:
+            assert f"<code>{name}</code>" in guide, name
+            response = client.get(url, {**params, name: params.get(name, "1")})
+            assert response.status_code != 400 or (
+                response.json()["error"]["code"] != "unknown_parameter"
+            ), (template, name)
+
+
+def test_known_parameters_still_work(client: Client) -> None:
+    response = client.get(
+        "/api/v1/municipalities",
+        {"pref": "30", "page": "1", "page_size": "2", "format": "csv"},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.decode().count("\n") == 3
+    response = client.get(
+        "/api/v1/scores.csv",
+        {**RUN, "municipality": ["302015", "302023"], "page": "1", "page_size": "5"},
+    )
+    assert response.status_code == 200
+    assert response.content.decode().count("\n") == 49
+    same = client.get(
+        "/api/v1/scores.csv", {**RUN, "municipality": "302015,302023", "format": "csv"}
+    )
+    assert same["ETag"] == response["ETag"]
 
 
 def test_missing_run_is_404_with_a_hint(client: Client) -> None:
@@ -200,52 +305,60 @@ def test_api_guide_page_marks_no_section_and_has_breadcrumbs(client: Client) -> 
 
 
 _text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+_VALUES = {
+    "fiscal_year": st.one_of(_text, st.integers(-5, 3000).map(str)),
+    "survey_type": st.one_of(_text, st.sampled_from(["national", "individual"])),
+    "municipality": st.one_of(_text, st.sampled_from(["302015", "302023,302031", "000000"])),
+    "page": st.one_of(_text, st.integers(-2, 20).map(str)),
+    "page_size": st.one_of(_text, st.integers(-2, 3000).map(str)),
+    "format": st.sampled_from(["json", "csv", "", "x"]),
+    "pref": st.one_of(_text, st.integers(-1, 60).map(lambda n: f"{n:02d}")),
+}
+_PATHS = [
+    "/api/v1/scores",
+    "/api/v1/overall",
+    "/api/v1/profile",
+    "/api/v1/item-scores",
+    "/api/v1/kpi-scores",
+    "/api/v1/municipalities",
+    "/api/v1/catalog/fy2023/items",
+    "/api/v1/runs.csv",
+]
+
+
+def _documented(path: str) -> list[str]:
+    template = path.replace("fy2023", "{version}").removesuffix(".csv")
+    operation = openapi_document()["paths"][template]["get"]
+    return [p["name"] for p in operation["parameters"] if p["in"] == "query"]
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    path=st.sampled_from(
-        [
-            "/api/v1/scores",
-            "/api/v1/overall",
-            "/api/v1/profile",
-            "/api/v1/item-scores",
-            "/api/v1/kpi-scores",
-            "/api/v1/municipalities",
-            "/api/v1/catalog/fy2023/items",
-        ]
-    ),
-    fiscal_year=st.one_of(_text, st.integers(-5, 3000).map(str)),
-    survey_type=st.one_of(_text, st.sampled_from(["national", "individual"])),
-    municipality=st.one_of(_text, st.sampled_from(["302015", "302023,302031", "000000"])),
-    page=st.one_of(_text, st.integers(-2, 20).map(str)),
-    page_size=st.one_of(_text, st.integers(-2, 3000).map(str)),
-    fmt=st.sampled_from(["json", "csv", "", "x"]),
-    pref=_text,
-)
+@given(data=st.data(), path=st.sampled_from(_PATHS), extra=st.one_of(st.none(), _text))
 def test_fuzzed_parameters_never_give_a_server_error(
-    client: Client,
-    path: str,
-    fiscal_year: str,
-    survey_type: str,
-    municipality: str,
-    page: str,
-    page_size: str,
-    fmt: str,
-    pref: str,
+    client: Client, data: st.DataObject, path: str, extra: str | None
 ) -> None:
-    params = {
-        "fiscal_year": fiscal_year,
-        "survey_type": survey_type,
-        "municipality": municipality,
-        "page": page,
-        "page_size": page_size,
-        "format": fmt,
-        "pref": pref,
-    }
+    """Any values for the documented parameters, perhaps one undocumented parameter besides."""
+    documented = _documented(path)
+    names = data.draw(st.lists(st.sampled_from(documented), unique=True))
+    params = {name: data.draw(_VALUES[name], label=name) for name in names}
+    if extra and extra not in documented:
+        params[extra] = "1"
     response = client.get(path, params)
-    assert response.status_code < 500
-    if response.status_code >= 400:
-        assert response.json()["error"]["message"]
+    assert response.status_code in (200, 400, 404)
+    if response.status_code == 200:
+        assert extra not in params
+        return
+    error = response.json()["error"]
+    assert error["message"]
+    if extra in params:
+        assert (response.status_code, error["code"], error["field"]) == (
+            400,
+            "unknown_parameter",
+            extra[:100],
+        )
+    else:
+        assert error["code"] == (
+            "invalid_parameter" if response.status_code == 400 else "not_found"
+        )
