@@ -13,6 +13,7 @@ from machiwb.core.env import (
     env_database,
     env_int,
     env_list,
+    env_oidc_provider,
     env_secret,
     env_str,
     local_secret_key,
@@ -278,6 +279,9 @@ Q_CLUSTER = {
 # Backups started from the operations page (backup_database --output-dir for cron/systemd).
 MACHIWB_BACKUP_DIR = Path(env_str("MACHIWB_BACKUP_DIR", str(VAR_DIR / "backups")))
 MACHIWB_BACKUP_KEEP = env_int("MACHIWB_BACKUP_KEEP", 14, minimum=1)
+
+# Identity provider (OpenID Connect) for one-vote surveys (本人確認); None = the option is off.
+OIDC_PROVIDER = env_oidc_provider("MACHIWB_OIDC")
 
 # Bearer token for /metrics; unset = the endpoint answers 404.
 METRICS_TOKEN = env_secret("MACHIWB_METRICS_TOKEN")

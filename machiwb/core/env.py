@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -101,3 +102,34 @@ def env_database(name: str, default: str) -> dict[str, object]:
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} cannot be parsed: {exc}") from exc
     return dict(config)
+
+
+def env_oidc_provider(prefix: str) -> dict[str, str] | None:
+    """Read an OpenID Connect provider from ``<prefix>_ISSUER``, ``_CLIENT_ID``, ``_CLIENT_SECRET``.
+
+    All three or none: none means the option is off. The issuer must be an ``https://`` URL
+    without query or fragment; its discovery document is ``/.well-known/openid-configuration``.
+    """
+    issuer = env_str(f"{prefix}_ISSUER").strip()
+    client_id = env_str(f"{prefix}_CLIENT_ID").strip()
+    client_secret = env_secret(f"{prefix}_CLIENT_SECRET")
+    given = {"ISSUER": issuer, "CLIENT_ID": client_id, "CLIENT_SECRET": client_secret}
+    if not any(given.values()):
+        return None
+    missing = [f"{prefix}_{key}" for key, value in given.items() if not value]
+    if missing:
+        raise ImproperlyConfigured(
+            f"{', '.join(missing)} must be set too: an OpenID Connect provider needs "
+            f"{prefix}_ISSUER, {prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET."
+        )
+    parts = urlsplit(issuer)
+    if parts.scheme != "https" or not parts.netloc or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"{prefix}_ISSUER={issuer!r} is not an https:// URL without query or fragment."
+        )
+    return {
+        "issuer": issuer,
+        "discovery_url": issuer.rstrip("/") + "/.well-known/openid-configuration",
+        "client_id": client_id,
+        "client_secret": client_secret,
+    }

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from machiwb.surveys.models import Survey
 from machiwb.surveys.questionnaire import CUSTOM_KINDS, TEXT_LIMITS
 
 KIND_LABELS = {
@@ -21,7 +22,24 @@ KIND_LABELS = {
 }
 
 
+ONE_VOTE_OPEN, ONE_VOTE_CODE, ONE_VOTE_IDENTITY = "open", "code", "identity"
+ONE_VOTE_CHOICES = [
+    (ONE_VOTE_OPEN, _("どなたでも（回数制限・スパム対策あり）")),
+    (ONE_VOTE_CODE, _("招待コードを配布した人だけ")),
+    (ONE_VOTE_IDENTITY, _("本人確認サービス（OpenID Connect）で確認した人だけ")),
+]
+
+
+def one_vote_of(survey: Survey) -> str:
+    """The form's one-vote choice for a survey's two flags."""
+    if survey.identity_required:
+        return ONE_VOTE_IDENTITY
+    return ONE_VOTE_CODE if survey.invitation_required else ONE_VOTE_OPEN
+
+
 class SurveyForm(forms.Form):
+    """A 個別調査's settings; the identity-provider choice exists only when one is configured."""
+
     title = forms.CharField(label=_("調査名"), max_length=200)
     fiscal_year = forms.IntegerField(label=_("年度"), min_value=2022, max_value=2100)
     opens_on = forms.DateField(
@@ -30,8 +48,12 @@ class SurveyForm(forms.Form):
     closes_on = forms.DateField(
         label=_("回答受付終了日"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    invitation_required = forms.BooleanField(
-        label=_("招待コードを配布した人だけが回答できる（一人一回答）"), required=False
+    one_vote = forms.ChoiceField(
+        label=_("回答できる人（一人一回答）"),
+        choices=ONE_VOTE_CHOICES,
+        initial=ONE_VOTE_OPEN,
+        required=False,
+        widget=forms.RadioSelect,
     )
     areas = forms.CharField(
         label=_("地区の選択肢（任意・1行に1つ）"),
@@ -39,6 +61,13 @@ class SurveyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("回答者に「お住まいの地区」をたずねる場合に入力します。"),
     )
+
+    def __init__(self, *args: Any, identity_available: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "one_vote" in self.fields and not identity_available:
+            field = self.fields["one_vote"]
+            assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+            field.choices = [c for c in ONE_VOTE_CHOICES if c[0] != ONE_VOTE_IDENTITY]
 
     def clean_areas(self) -> list[str]:
         areas = [line.strip() for line in self.cleaned_data["areas"].splitlines() if line.strip()]
@@ -56,6 +85,10 @@ class SurveyForm(forms.Form):
         closes_on: datetime.date | None = data.get("closes_on")
         if opens_on and closes_on and closes_on < opens_on:
             self.add_error("closes_on", _("終了日は開始日以降にしてください。"))
+        if "one_vote" in self.fields:
+            one_vote = data.pop("one_vote", "") or ONE_VOTE_OPEN
+            data["invitation_required"] = one_vote == ONE_VOTE_CODE
+            data["identity_required"] = one_vote == ONE_VOTE_IDENTITY
         return data
 
 
@@ -64,7 +97,7 @@ class NationalSurveyForm(SurveyForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        del self.fields["invitation_required"], self.fields["areas"]
+        del self.fields["one_vote"], self.fields["areas"]
 
 
 class QuestionForm(forms.Form):

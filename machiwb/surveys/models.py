@@ -77,6 +77,11 @@ class Survey(BaseModel):
         default=False,
         help_text=_("一人一回答：配布した招待コードでのみ回答できる"),
     )
+    identity_required = models.BooleanField(
+        _("本人確認が必要"),
+        default=False,
+        help_text=_("一人一回答：本人確認サービス（OpenID Connect）で確認した人だけが回答できる"),
+    )
     areas = models.JSONField(_("地区の選択肢"), default=list, blank=True)
     custom_questions = models.JSONField(
         _("独自設問（下書き）"), default=list, blank=True, help_text=_("公開時に版へ凍結される")
@@ -93,6 +98,10 @@ class Survey(BaseModel):
                 condition=models.Q(survey_type="national", municipality__isnull=True)
                 | models.Q(survey_type="individual", municipality__isnull=False),
                 name="survey_municipality_matches_type",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(invitation_required=True, identity_required=True),
+                name="survey_one_vote_single_method",
             ),
         ]
 
@@ -191,6 +200,25 @@ class InvitationCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id}:{'used' if self.used else 'unused'}"
+
+
+class VerifiedSubject(models.Model):
+    """A person who answered an identity-checked survey, kept only as a keyed hash.
+
+    The hash covers the survey, the provider and the provider's subject id, so it cannot be
+    matched across surveys or back to the person without the server's key. There is no time,
+    no other claim of the ID token and no link to the response.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="verified_subjects")
+    subject_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("本人確認済みの回答者")
+        verbose_name_plural = _("本人確認済みの回答者")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}:{self.subject_hash[:8]}"
 
 
 class SubmissionReceipt(models.Model):

@@ -46,6 +46,7 @@ from machiwb.surveys.models import (
     SurveyUpload,
     SurveyVersion,
     UploadStatus,
+    VerifiedSubject,
 )
 from machiwb.surveys.questionnaire import (
     MAX_CUSTOM_QUESTIONS,
@@ -131,6 +132,26 @@ def invitation_code_is_usable(*, survey: Survey, code: str) -> bool:
     ).exists()
 
 
+def identity_subject_has_answered(*, survey: Survey, subject_hash: str) -> bool:
+    """Whether the person behind ``subject_hash`` already answered this survey."""
+    return VerifiedSubject.objects.filter(survey=survey, subject_hash=subject_hash).exists()
+
+
+def _identity_subject_record(*, survey: Survey, subject_hash: str) -> None:
+    """Mark a verified person as having answered, inside the caller's transaction."""
+    if not subject_hash:
+        raise SubmissionRefused(
+            _("本人確認が済んでいないか、有効期限が切れました。もう一度本人確認をしてください。")
+        )
+    try:
+        with transaction.atomic():
+            VerifiedSubject.objects.create(survey=survey, subject_hash=subject_hash)
+    except IntegrityError:
+        raise SubmissionRefused(
+            _("この調査には、すでに回答をいただいています。回答は一人一回です。")
+        ) from None
+
+
 class SurveyStateError(Exception):
     """An action not allowed in the survey's current state; ``message`` is shown to staff."""
 
@@ -158,6 +179,7 @@ def survey_create(
     opens_on: datetime.date | None = None,
     closes_on: datetime.date | None = None,
     invitation_required: bool = False,
+    identity_required: bool = False,
     areas: list[str] | None = None,
 ) -> Survey:
     """Create a draft survey (調査の作成) on the catalog version in force for the fiscal year.
@@ -176,6 +198,7 @@ def survey_create(
             opens_on=opens_on,
             closes_on=closes_on,
             invitation_required=invitation_required,
+            identity_required=identity_required,
             areas=areas or [],
         )
         _national_year_free(survey)
@@ -209,6 +232,7 @@ def survey_update(
     closes_on: datetime.date | None,
     invitation_required: bool,
     areas: list[str],
+    identity_required: bool = False,
 ) -> Survey:
     """Change a draft survey's settings (下書きの編集)."""
     with transaction.atomic():
@@ -218,6 +242,7 @@ def survey_update(
         survey.catalog_version = survey_catalog_version_for(fiscal_year=fiscal_year)
         survey.opens_on, survey.closes_on = opens_on, closes_on
         survey.invitation_required = invitation_required
+        survey.identity_required = identity_required
         survey.areas = areas
         _national_year_free(survey)
         survey.full_clean()
@@ -409,14 +434,16 @@ def response_submit(
     answers: dict[str, Any],
     submission_token: str,
     invitation_code: str = "",
+    identity_subject_hash: str = "",
     municipality_code: str = "",
 ) -> SubmitOutcome:
     """Store one answer sheet exactly once (回答の送信).
 
     A retry with the same token and the same answers gets ``ALREADY_STORED`` and stores
     nothing; the same token with different answers is refused. The receipt, the invitation
-    code and the response are written in one transaction, so the response is committed
-    before the caller acknowledges it, and a code is never used without a stored response.
+    code (or the verified person's hash) and the response are written in one transaction, so
+    the response is committed before the caller acknowledges it, and a code is never used
+    without a stored response.
     For a 全国調査 the municipality is the one the resident chose (``municipality_code``).
     """
     if len(submission_token) < 16:
@@ -453,6 +480,8 @@ def response_submit(
                 ).update(used=True)
                 if used != 1:
                     raise SubmissionRefused(_("招待コードが正しくないか、すでに使われています。"))
+            if survey.identity_required:
+                _identity_subject_record(survey=survey, subject_hash=identity_subject_hash)
             Response.objects.create(
                 survey_version=version,
                 municipality=municipality,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from machiwb.surveys import views_answer, views_national, views_staff
+from machiwb.surveys import views_answer, views_identity, views_national, views_staff
 
 app_name = "surveys"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("s/<uuid:public_id>/", views_answer.survey_start, name="start"),
     path("s/<uuid:public_id>/answer/", views_answer.survey_answer, name="answer"),
     path("s/<uuid:public_id>/thanks/", views_answer.survey_thanks, name="thanks"),
+    path("s/<uuid:public_id>/verify/", views_identity.identity_begin, name="identity_begin"),
+    # one callback for every survey: the URL registered with the identity provider
+    path("s/verify/callback/", views_identity.identity_callback, name="identity_callback"),
     # before the municipality pages: "national" is not a 団体コード
     path(national, views_national.national_list, name="national_list"),
     path(national + "new/", views_national.national_new, name="national_new"),

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from machiwb.core.ratelimit import Rate, client_ip, hit, is_limited, ratelimit, too_many_requests
 from machiwb.regions.selectors import municipality_list, prefecture_list
 from machiwb.surveys.answers import field_name, page_parse, sheet_merge
+from machiwb.surveys.identity import identity_forget, identity_verified_hash
 from machiwb.surveys.models import Survey, SurveyVersion
 from machiwb.surveys.questionnaire import NO_ANSWER, definition_localized, page_questions
 from machiwb.surveys.selectors import (
@@ -38,6 +39,7 @@ from machiwb.surveys.services import (
     invitation_code_is_usable,
     response_submit,
 )
+from machiwb.surveys.views_identity import identity_context
 
 SHEET_SALT = "machiwb.surveys.sheet"
 #: An unfinished answer sheet can be continued for a week.
@@ -241,6 +243,7 @@ def _render_start(
         "error": error,
         "code": code,
         "honeypot": HONEYPOT_FIELD,
+        **identity_context(request, survey),
     }
     return render(request, "surveys/answer_start.html", context, status=status)
 
@@ -278,6 +281,9 @@ def survey_start(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         if not municipality_is_current(code=municipality):
             error = _("お住まいの市区町村を選んでください。")
             return _render_start(request, survey, version, error=error, status=400)
+    if survey.identity_required and not identity_verified_hash(request, survey=survey):
+        error = _("本人確認をしてから回答をはじめてください。")
+        return _render_start(request, survey, version, error=error, status=400)
     if survey.invitation_required:
         address = client_ip(request)
         if is_limited(CODE_FAILURE_GROUP, address, CODE_FAILURE_RATE):
@@ -345,12 +351,14 @@ def _submit(
             answers=sheet.answers,
             submission_token=sheet.token,
             invitation_code=sheet.code,
+            identity_subject_hash=identity_verified_hash(request, survey=survey),
             municipality_code=sheet.municipality,
         )
     except SubmissionRefused as refused:
         return _render_confirm(
             request, survey, version, sheet, refused.message, refused.errors, status=409
         )
+    identity_forget(request, survey=survey)
     return HttpResponseRedirect(
         reverse("surveys:thanks", kwargs={"public_id": survey.public_id}), status=303
     )

@@ -45,7 +45,9 @@ from machiwb.surveys.forms import (
     QuestionForm,
     ReopenForm,
     SurveyForm,
+    one_vote_of,
 )
+from machiwb.surveys.identity import identity_provider_configured
 from machiwb.surveys.jobs import LETTERS_JOB
 from machiwb.surveys.letters import letter_entries
 from machiwb.surveys.models import AgeBand, Gender, Survey, SurveyStatus
@@ -137,7 +139,7 @@ def survey_new(request: HttpRequest, code: str) -> HttpResponse:
     municipality = access_municipality_for_staff(
         user=_user(request), municipality_code=code, minimum=Role.EDITOR
     )
-    form = SurveyForm(request.POST or None)
+    form = SurveyForm(request.POST or None, identity_available=identity_provider_configured())
     if request.method == "POST" and form.is_valid():
         survey = survey_create(actor=_user(request), municipality=municipality, **form.cleaned_data)
         messages.success(request, "調査を作成しました。独自設問を追加して、公開してください。")
@@ -155,10 +157,14 @@ def survey_edit(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpRe
         "fiscal_year": survey.fiscal_year,
         "opens_on": survey.opens_on,
         "closes_on": survey.closes_on,
-        "invitation_required": survey.invitation_required,
+        "one_vote": one_vote_of(survey),
         "areas": "\n".join(survey.areas),
     }
-    form = SurveyForm(request.POST or None, initial=initial)
+    form = SurveyForm(
+        request.POST or None,
+        initial=initial,
+        identity_available=identity_provider_configured() or survey.identity_required,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             survey_update(survey=survey, actor=_user(request), **form.cleaned_data)

@@ -191,6 +191,8 @@ MATRIX: dict[str, str] = {
     "surveys:detail": "L 404 404 404 404 404 404",
     "surveys:edit": "L 404 404 404 404 404 404",
     "surveys:export": "L 404 404 404 404 404 404",
+    "surveys:identity_begin": "405 405 405 405 405 405 405",
+    "surveys:identity_callback": "400 400 400 400 400 400 400",
     "surveys:letters_download": "L 404 404 404 404 404 404",
     "surveys:list": "L 200 200 200 404 404 404",
     "surveys:national_counts": "L 403 403 403 403 403 404",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from machiwb.core.env import env_bool, env_database, env_int, env_list
+from machiwb.core.env import env_bool, env_database, env_int, env_list, env_oidc_provider
 
 ROOT = Path(__file__).resolve().parents[3]
 GOOD_KEY = "k" * 60
@@ -48,6 +48,19 @@ def _load_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
             "unsupported scheme 'mysql'",
         ),
         ({"DJANGO_DEBUG": "1", "DJANGO_HSTS_SECONDS": "year"}, "is not an integer"),
+        (
+            {"DJANGO_DEBUG": "1", "MACHIWB_OIDC_ISSUER": "https://id.example.jp"},
+            "MACHIWB_OIDC_CLIENT_ID, MACHIWB_OIDC_CLIENT_SECRET must be set too",
+        ),
+        (
+            {
+                "DJANGO_DEBUG": "1",
+                "MACHIWB_OIDC_ISSUER": "http://id.example.jp",
+                "MACHIWB_OIDC_CLIENT_ID": "machiwb",
+                "MACHIWB_OIDC_CLIENT_SECRET": "secret",
+            },
+            "is not an https:// URL",
+        ),
     ],
 )
 def test_bad_environment_is_refused(env: dict[str, str], message: str) -> None:
@@ -107,3 +120,18 @@ def test_env_list_and_database(monkeypatch: pytest.MonkeyPatch) -> None:
     config = env_database("X_DB", "sqlite:///x")
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert config["NAME"] == "wb"
+
+
+def test_env_oidc_provider(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert env_oidc_provider("X_OIDC") is None
+    secret = tmp_path / "oidc_secret"
+    secret.write_text("from-a-file\n", encoding="utf-8")
+    monkeypatch.setenv("X_OIDC_ISSUER", "https://id.example.jp/realm/")
+    monkeypatch.setenv("X_OIDC_CLIENT_ID", "machiwb")
+    monkeypatch.setenv("X_OIDC_CLIENT_SECRET_FILE", str(secret))
+    assert env_oidc_provider("X_OIDC") == {
+        "issuer": "https://id.example.jp/realm/",
+        "discovery_url": "https://id.example.jp/realm/.well-known/openid-configuration",
+        "client_id": "machiwb",
+        "client_secret": "from-a-file",
+    }

@@ -41,7 +41,7 @@ def _survey(client: Client) -> str:
     data = {
         "title": "海南市 暮らしのアンケート",
         "fiscal_year": "2025",
-        "invitation_required": "on",
+        "one_vote": "code",
     }
     assert client.post("/surveys/302023/new/", data).status_code == 302
     survey = Survey.objects.get()

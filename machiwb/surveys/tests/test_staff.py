@@ -132,7 +132,7 @@ def test_bad_custom_question_is_explained(
 
 
 def test_invitation_codes_download_once_as_csv(editor_client: Client) -> None:
-    survey = _create(editor_client, invitation_required="on")
+    survey = _create(editor_client, one_vote="code")
     base = f"/surveys/302023/{survey.public_id}/"
     editor_client.post(base + "status/", {"action": "publish"})
     response = editor_client.post(base + "codes/", {"count": "5", "output": "csv"})
@@ -149,7 +149,7 @@ def test_invitation_codes_download_once_as_csv(editor_client: Client) -> None:
 def test_invitation_letters_as_pdf_one_page_each_with_qr(editor_client: Client) -> None:
     from pypdf import PdfReader
 
-    survey = _create(editor_client, invitation_required="on", closes_on="2025-11-30")
+    survey = _create(editor_client, one_vote="code", closes_on="2025-11-30")
     base = f"/surveys/302023/{survey.public_id}/"
     editor_client.post(base + "status/", {"action": "publish"})
     response = editor_client.post(base + "codes/", {"count": "3", "output": "pdf"})

@@ -1,0 +1,284 @@
+"""One person, one answer through an identity provider (本人確認・OpenID Connect).
+
+Every test runs the real Authlib client against the in-process fake provider of
+``fake_oidc``: discovery, PKCE, state and nonce, the token endpoint and the ID token checks.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from django.db import connection
+from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from machiwb.accounts.models import Role
+from machiwb.accounts.testing import login_staff, make_staff
+from machiwb.regions.models import Municipality
+from machiwb.surveys import identity
+from machiwb.surveys.identity import identity_subject_hash
+from machiwb.surveys.models import Response, Survey, SurveyType, SurveyVersion, VerifiedSubject
+from machiwb.surveys.services import survey_publish
+from machiwb.surveys.tests.fake_oidc import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    ISSUER,
+    PERSONAL_CLAIMS,
+    FakeProvider,
+)
+
+pytestmark = pytest.mark.django_db
+
+PROVIDER_SETTING = {
+    "issuer": ISSUER,
+    "discovery_url": f"{ISSUER}/.well-known/openid-configuration",
+    "client_id": CLIENT_ID,
+    "client_secret": CLIENT_SECRET,
+}
+
+
+@pytest.fixture
+def provider(monkeypatch: pytest.MonkeyPatch, settings: SettingsWrapper) -> Iterator[FakeProvider]:
+    fake = FakeProvider()
+    settings.OIDC_PROVIDER = PROVIDER_SETTING
+
+    def send(
+        adapter: requests.adapters.HTTPAdapter, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        assert (request.url or "").startswith(f"{ISSUER}/"), request.url
+        assert kwargs.get("timeout") == identity.PROVIDER_TIMEOUT
+        return fake.send(request)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
+    identity._client_for.cache_clear()  # the discovery document and keys of another test
+    yield fake
+    identity._client_for.cache_clear()
+
+
+@pytest.fixture
+def checked(kainan: Municipality) -> SurveyVersion:
+    survey = Survey.objects.create(
+        survey_type=SurveyType.INDIVIDUAL,
+        municipality=kainan,
+        fiscal_year=2025,
+        catalog_version="fy2023",
+        title="海南市 本人確認つきアンケート",
+        identity_required=True,
+    )
+    return survey_publish(survey=survey, actor=None)
+
+
+@pytest.fixture
+def editor_client(kainan: Municipality) -> Client:
+    client = Client()
+    login_staff(client, make_staff(municipality=kainan, role=Role.EDITOR))
+    return client
+
+
+def _verify(client: Client, version: SurveyVersion, provider: FakeProvider, sub: str) -> Any:
+    """Press 本人確認をして回答する, sign in at the provider, come back to the callback."""
+    start = client.post(f"/s/{version.survey.public_id}/verify/")
+    assert start.status_code == 302, start.content.decode()[:2000]
+    return client.get(provider.login(start["Location"], sub=sub))
+
+
+def _sheet(html: str) -> str:
+    match = re.search(r'name="sheet" value="([^"]+)"', html)
+    assert match, html[:3000]
+    return match.group(1)
+
+
+def _answer(client: Client, version: SurveyVersion) -> Any:
+    """Start the answer sheet, answer q1 and submit it."""
+    url = f"/s/{version.survey.public_id}/"
+    started = client.post(url)
+    assert started.status_code == 200, started.content.decode()[:3000]
+    data = {"sheet": _sheet(started.content.decode()), "page": "1", "nav": "next", "q-q1": "8"}
+    page = client.post(url + "answer/", data)
+    return client.post(url + "answer/", {"sheet": _sheet(page.content.decode()), "nav": "submit"})
+
+
+def test_start_page_offers_the_identity_check_and_nothing_else(
+    client: Client, checked: SurveyVersion, provider: FakeProvider
+) -> None:
+    html = client.get(f"/s/{checked.survey.public_id}/").content.decode()
+    assert "本人確認をして回答する" in html
+    assert f'action="/s/{checked.survey.public_id}/verify/"' in html
+    assert "回答をはじめる" not in html
+    # without the check the answer sheet cannot be started
+    refused = client.post(f"/s/{checked.survey.public_id}/")
+    assert refused.status_code == 400
+    assert "本人確認をしてから" in refused.content.decode()
+
+
+def test_verified_resident_answers_once_and_only_a_keyed_hash_is_kept(
+    client: Client,
+    checked: SurveyVersion,
+    provider: FakeProvider,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    back = _verify(client, checked, provider, "subject-0001")
+    assert back.status_code == 303
+    assert back["Location"] == f"/s/{checked.survey.public_id}/"
+    html = client.get(back["Location"]).content.decode()
+    assert "本人確認が済みました" in html
+    assert "回答をはじめる" in html
+    response = _answer(client, checked)
+    assert response.status_code == 303, response.content.decode()[:3000]
+    assert response["Location"] == f"/s/{checked.survey.public_id}/thanks/"
+    # the stored row is the keyed hash, nothing else from the token; no link to the response
+    stored = Response.objects.values().get()
+    marks = list(VerifiedSubject.objects.values())
+    assert marks == [
+        {
+            "id": marks[0]["id"],
+            "survey_id": checked.survey.pk,
+            "subject_hash": identity_subject_hash(
+                survey=checked.survey, issuer=ISSUER, subject="subject-0001"
+            ),
+        }
+    ]
+    assert {f.name for f in VerifiedSubject._meta.get_fields()} == {"id", "survey", "subject_hash"}
+    assert not [f for f in Response._meta.get_fields() if f.related_model is VerifiedSubject]
+    assert str(stored["id"]) not in str(marks)
+    assert marks[0]["subject_hash"] not in str(stored)
+    # nothing of the token in the database, the logs or the session
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        dump = ""
+        for table in tables:
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names from Django
+            dump += str(cursor.fetchall())
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for secret in ["subject-0001", *PERSONAL_CLAIMS.values()]:
+        assert secret not in dump
+        assert secret not in logged
+    # the session held the hash only until the answer was stored
+    assert identity.VERIFIED_KEY not in client.session or not client.session[identity.VERIFIED_KEY]
+
+
+def test_second_answer_with_the_same_subject_is_refused(
+    client: Client, checked: SurveyVersion, provider: FakeProvider
+) -> None:
+    _verify(client, checked, provider, "subject-0001")
+    assert _answer(client, checked).status_code == 303
+    other_device = Client()
+    again = _verify(other_device, checked, provider, "subject-0001")
+    assert again.status_code == 409
+    assert "すでに回答をいただいています" in again.content.decode()
+    assert Response.objects.count() == 1
+    assert VerifiedSubject.objects.count() == 1
+
+
+def test_second_answer_is_refused_at_submission_too(
+    client: Client, checked: SurveyVersion, provider: FakeProvider
+) -> None:
+    """Two devices verified before either answered: the second submission is refused."""
+    second = Client()
+    _verify(client, checked, provider, "subject-0001")
+    _verify(second, checked, provider, "subject-0001")
+    assert _answer(client, checked).status_code == 303
+    refused = _answer(second, checked)
+    assert refused.status_code == 409
+    assert "回答は一人一回です" in refused.content.decode()
+    assert Response.objects.count() == 1
+
+
+def test_different_subject_is_accepted(
+    client: Client, checked: SurveyVersion, provider: FakeProvider
+) -> None:
+    _verify(client, checked, provider, "subject-0001")
+    assert _answer(client, checked).status_code == 303
+    neighbour = Client()
+    assert _verify(neighbour, checked, provider, "subject-0002").status_code == 303
+    assert _answer(neighbour, checked).status_code == 303
+    assert Response.objects.count() == 2
+    assert VerifiedSubject.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("spoil", "reason"),
+    [
+        ({"signing_key": "attacker"}, "BadSignatureError"),
+        ({"audience": "another-client"}, "InvalidClaimError"),
+        ({"audience": "another-client", "azp": CLIENT_ID}, "InvalidClaimError"),
+        ({"nonce": "replayed-nonce"}, "InvalidClaimError"),
+        ({"expires_in": -3600}, "ExpiredTokenError"),
+        ({"token_issuer": "https://evil.example.test"}, "InvalidClaimError"),
+    ],
+    ids=[
+        "bad-signature",
+        "wrong-audience",
+        "wrong-audience-with-azp",
+        "wrong-nonce",
+        "expired",
+        "wrong-issuer",
+    ],
+)
+def test_a_bad_id_token_is_rejected(
+    client: Client,
+    checked: SurveyVersion,
+    provider: FakeProvider,
+    spoil: dict[str, Any],
+    reason: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    for name, value in spoil.items():
+        setattr(provider, name, value)
+    response = _verify(client, checked, provider, "subject-0001")
+    assert response.status_code == 400
+    assert "本人確認ができませんでした" in response.content.decode()
+    assert f"identity check failed: {reason}" in caplog.text
+    assert "subject-0001" not in caplog.text
+    assert client.post(f"/s/{checked.survey.public_id}/").status_code == 400
+    assert not VerifiedSubject.objects.exists()
+
+
+def test_state_mismatch_is_rejected(
+    client: Client, checked: SurveyVersion, provider: FakeProvider
+) -> None:
+    start = client.post(f"/s/{checked.survey.public_id}/verify/")
+    callback = provider.login(start["Location"], sub="subject-0001")
+    forged = re.sub(r"state=[^&]+", "state=forged-state", callback)
+    response = client.get(forged)
+    assert response.status_code == 400
+    assert "やり直してください" in response.content.decode()
+    # a callback sent to another browser (no pending state there) is refused as well
+    assert Client().get(callback).status_code == 400
+    # and the real one, used once, cannot be replayed
+    assert client.get(callback).status_code == 303
+    assert client.get(callback).status_code == 400
+
+
+def test_provider_choice_is_offered_to_staff_only_when_configured(
+    editor_client: Client, settings: SettingsWrapper
+) -> None:
+    settings.OIDC_PROVIDER = None
+    form = editor_client.get("/surveys/302023/new/").content.decode()
+    assert 'value="code"' in form
+    assert 'value="identity"' not in form
+    data = {"title": "本人確認アンケート", "fiscal_year": "2025", "one_vote": "identity"}
+    assert editor_client.post("/surveys/302023/new/", data).status_code == 400
+    settings.OIDC_PROVIDER = PROVIDER_SETTING
+    assert 'value="identity"' in editor_client.get("/surveys/302023/new/").content.decode()
+    assert editor_client.post("/surveys/302023/new/", data).status_code == 302
+    survey = Survey.objects.get()
+    assert survey.identity_required
+    assert not survey.invitation_required
+
+
+def test_without_a_configured_provider_the_survey_explains_it_cannot_be_answered(
+    client: Client, checked: SurveyVersion, settings: SettingsWrapper
+) -> None:
+    settings.OIDC_PROVIDER = None
+    html = client.get(f"/s/{checked.survey.public_id}/").content.decode()
+    assert "本人確認サービスが現在使えない" in html
+    assert "本人確認をして回答する" not in html
+    assert client.post(f"/s/{checked.survey.public_id}/verify/").status_code == 503
