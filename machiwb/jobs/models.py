@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -80,3 +81,34 @@ class Job(BaseModel):
         if not self.total:
             return None
         return min(100, self.done * 100 // self.total)
+
+
+class JobFilePurpose(models.TextChoices):
+    INPUT = "input", _("入力")
+    RESULT = "result", _("結果")
+
+
+#: How long a job's result file stays downloadable.
+RESULTS_KEPT_FOR = datetime.timedelta(hours=24)
+
+
+class JobFile(BaseModel):
+    """A file a job reads (an uploaded input) or makes (a result to download).
+
+    Kept in the database like the queue, so a job finds its input on any worker and after any
+    restart. Inputs are deleted when the job finishes, results ``RESULTS_KEPT_FOR`` after
+    they were made.
+    """
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="files")
+    purpose = models.CharField(_("用途"), max_length=6, choices=JobFilePurpose.choices)
+    file_name = models.CharField(_("ファイル名"), max_length=255)
+    content_type = models.CharField(_("形式"), max_length=100, blank=True)
+    content = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("処理のファイル")
+        verbose_name_plural = _("処理のファイル")
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.purpose}:{self.file_name}"

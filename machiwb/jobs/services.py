@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,14 @@ from django_q.tasks import async_task
 
 from machiwb.accounts.models import User
 from machiwb.audit.services import audit_log_write
-from machiwb.jobs.models import FINISHED_STATUSES, Job, JobStatus
+from machiwb.jobs.models import (
+    FINISHED_STATUSES,
+    RESULTS_KEPT_FOR,
+    Job,
+    JobFile,
+    JobFilePurpose,
+    JobStatus,
+)
 from machiwb.jobs.registry import JobError, JobOutcome, job_kind_get, job_kind_label
 from machiwb.regions.models import Municipality
 
@@ -33,6 +41,7 @@ def job_enqueue(
     actor: User | None,
     municipality: Municipality | None = None,
     coalesce: bool = False,
+    inputs: Sequence[tuple[str, bytes]] = (),
 ) -> Job:
     """Record a job and put it on the queue in one transaction (処理の登録).
 
@@ -43,6 +52,9 @@ def job_enqueue(
     instead of a second one: it has not read anything yet, so it will see the caller's
     changes. Its row stays locked until the caller commits, so a worker cannot start it in
     between (on PostgreSQL the worker's status update waits for the lock).
+
+    ``inputs`` are files the job reads, as (file name, bytes): an upload too large for
+    ``params``. They are kept with the job until it finishes (see ``job_inputs``).
     """
     job_kind_get(kind)
     try:
@@ -56,6 +68,10 @@ def job_enqueue(
                 if candidate.params == params:
                     return candidate
         job = Job.objects.create(kind=kind, params=params, actor=actor, municipality=municipality)
+        JobFile.objects.bulk_create(
+            JobFile(job=job, purpose=JobFilePurpose.INPUT, file_name=name[:255], content=content)
+            for name, content in inputs
+        )
         audit_log_write(
             actor=actor,
             action="job.enqueue",
@@ -78,6 +94,26 @@ def job_progress(job: Job, done: int, total: int | None) -> None:
         raise ValueError(f"Progress {done}/{total} is out of range.")
     job.done, job.total = done, total
     Job.objects.filter(pk=job.pk).update(done=done, total=total, updated_at=timezone.now())
+
+
+def job_result_save(*, job: Job, file_name: str, content_type: str, content: bytes) -> JobFile:
+    """Keep the file ``job`` made for download (結果ファイル), replacing an earlier one.
+
+    A repeated run replaces the file of the interrupted one; results older than
+    ``RESULTS_KEPT_FOR`` are deleted here.
+    """
+    with transaction.atomic():
+        JobFile.objects.filter(
+            purpose=JobFilePurpose.RESULT, created_at__lt=timezone.now() - RESULTS_KEPT_FOR
+        ).delete()
+        JobFile.objects.filter(job=job, purpose=JobFilePurpose.RESULT).delete()
+        return JobFile.objects.create(
+            job=job,
+            purpose=JobFilePurpose.RESULT,
+            file_name=file_name[:255],
+            content_type=content_type,
+            content=content,
+        )
 
 
 def job_run(*, job_id: int) -> None:
@@ -151,5 +187,7 @@ def _job_finish(job: Job, status: JobStatus, message: str, *, result_url: str = 
     }
     if status == JobStatus.SUCCEEDED and job.total is not None:
         fields["done"] = job.total
-    Job.objects.filter(pk=job.pk).update(**fields)
+    with transaction.atomic():
+        Job.objects.filter(pk=job.pk).update(**fields)
+        JobFile.objects.filter(job=job, purpose=JobFilePurpose.INPUT).delete()
     job.refresh_from_db()

@@ -10,22 +10,47 @@ from __future__ import annotations
 import io
 import uuid
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from machiwb.accounts.access import has_role
 from machiwb.accounts.models import Role
 from machiwb.core.pdf import pdf_render_parts
 from machiwb.jobs.models import Job
 from machiwb.jobs.registry import JobError, JobOutcome, job_kind
-from machiwb.jobs.services import job_progress
+from machiwb.jobs.services import job_progress, job_result_save
+from machiwb.surveys.datafile import (
+    DICTIONARY_COLUMNS,
+    MAX_ERRORS_SHOWN,
+    DataFileError,
+    columns_of,
+    csv_bytes,
+    dictionary_rows,
+    row_of,
+    xlsx_bytes,
+)
 from machiwb.surveys.letters import letter_entries
 from machiwb.surveys.models import LETTERS_KEPT_FOR, InvitationLetters, Survey
-from machiwb.surveys.services import invitation_codes_generate
+from machiwb.surveys.selectors import (
+    survey_export_records,
+    survey_response_count,
+    survey_upload_get,
+    survey_version_current,
+)
+from machiwb.surveys.services import (
+    EXPORT_JOB,
+    UPLOAD_IMPORT_JOB,
+    SurveyStateError,
+    invitation_codes_generate,
+    survey_export_record,
+    survey_upload_confirm,
+)
 
 LETTERS_JOB = "surveys.invitation_letters"
 #: Letters laid out per part; progress (in letters) is reported after each part.
@@ -66,7 +91,7 @@ def _zip(files: list[bytes], survey: Survey) -> bytes:
     return buffer.getvalue()
 
 
-@job_kind(LETTERS_JOB, label=_("招待状（PDF）の作成"))
+@job_kind(LETTERS_JOB, label=gettext_lazy("招待状（PDF）の作成"))
 def invitation_letters(job: Job, params: dict[str, Any]) -> JobOutcome:
     """Generate the codes, lay out one letter per code and keep the PDF (or ZIP) for its starter.
 
@@ -109,6 +134,121 @@ def invitation_letters(job: Job, params: dict[str, Any]) -> JobOutcome:
         message=made + "ダウンロードできるのは開始した人だけで、24時間後に削除されます。",
         result_url=reverse(
             "surveys:letters_download",
+            kwargs={
+                "code": survey.municipality.code,
+                "public_id": survey.public_id,
+                "job_id": job.public_id,
+            },
+        ),
+    )
+
+
+def _survey_for_actor(job: Job, params: dict[str, Any]) -> Survey:
+    """The job's survey, if its starter may still change it (editor of its municipality)."""
+    survey = (
+        Survey.objects.select_related("municipality")
+        .filter(public_id=uuid.UUID(params["survey"]))
+        .first()
+    )
+    actor = job.actor
+    if (
+        survey is None
+        or survey.municipality is None
+        or actor is None
+        or not has_role(user=actor, municipality=survey.municipality, minimum=Role.EDITOR)
+    ):
+        raise JobError(_("調査が見つからないか、この調査を扱う権限がありません。"))
+    return survey
+
+
+def _survey_url(survey: Survey) -> str:
+    assert survey.municipality is not None  # noqa: S101 - individual surveys only
+    return reverse(
+        "surveys:detail", kwargs={"code": survey.municipality.code, "public_id": survey.public_id}
+    )
+
+
+@job_kind(UPLOAD_IMPORT_JOB, label=gettext_lazy("回答データの取り込み"))
+def upload_import(job: Job, params: dict[str, Any]) -> JobOutcome:
+    """Import a checked results file, all rows or none, then queue the recompute.
+
+    Safe to repeat: an interrupted run committed nothing, and a finished import is refused.
+    """
+    survey = _survey_for_actor(job, params)
+    upload = survey_upload_get(survey=survey, public_id=uuid.UUID(params["upload"]))
+    if upload is None:
+        raise JobError(_("取り込むファイルが見つかりません。"))
+    try:
+        upload, _recompute = survey_upload_confirm(
+            upload=upload,
+            actor=job.actor,
+            progress=lambda done, total: job_progress(job, done, total),
+        )
+    except DataFileError as problem:
+        shown = "、".join(str(e) for e in problem.errors[:MAX_ERRORS_SHOWN])
+        raise JobError(
+            _("何も取り込んでいません。%(errors)s") % {"errors": shown}
+            + (
+                _("（ほか%(n)d件）") % {"n": len(problem.errors) - MAX_ERRORS_SHOWN}
+                if len(problem.errors) > MAX_ERRORS_SHOWN
+                else ""
+            )
+        ) from problem
+    except SurveyStateError as problem:
+        raise JobError(problem.message) from problem
+    return JobOutcome(
+        message=_("「%(file)s」から%(rows)d件の回答を取り込みました。指標の再計算を登録しました。")
+        % {"file": upload.file_name, "rows": upload.row_count},
+        result_url=_survey_url(survey),
+    )
+
+
+#: Responses written between two progress reports of an export.
+EXPORT_PROGRESS_EVERY = 1000
+
+
+@job_kind(EXPORT_JOB, label=gettext_lazy("回答データの書き出し"))
+def survey_export(job: Job, params: dict[str, Any]) -> JobOutcome:
+    """Write the responses as CSV or .xlsx and keep the file for its starter (24 hours)."""
+    survey = _survey_for_actor(job, params)
+    file_format = params.get("format")
+    version = survey_version_current(survey=survey)
+    if version is None or file_format not in ("csv", "xlsx"):
+        raise JobError(_("書き出せる回答データがありません。"))
+    total = survey_response_count(survey=survey)
+    columns = columns_of(version.definition)
+
+    def rows() -> Iterator[list[Any]]:
+        job_progress(job, 0, total)
+        for done, record in enumerate(survey_export_records(survey=survey), start=1):
+            yield row_of(record, columns)
+            if done % EXPORT_PROGRESS_EVERY == 0 and done <= total:
+                job_progress(job, done, total)
+
+    assert survey.municipality is not None  # noqa: S101 - checked by _survey_for_actor
+    name = f"survey-data-{survey.municipality.code}-{survey.fiscal_year}"
+    if file_format == "csv":
+        content = csv_bytes(columns, rows())
+        content_type, file_name = "text/csv; charset=utf-8", f"{name}.csv"
+    else:
+        content = xlsx_bytes(
+            [
+                ("responses", columns, rows()),
+                ("dictionary", DICTIONARY_COLUMNS, dictionary_rows(version.definition)),
+            ]
+        )
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        file_name = f"{name}.xlsx"
+    job_result_save(job=job, file_name=file_name, content_type=content_type, content=content)
+    survey_export_record(survey=survey, actor=job.actor, file_format=file_format)
+    return JobOutcome(
+        message=_(
+            "%(n)d件の回答を %(file)s に書き出しました。"
+            "ダウンロードできるのは開始した人だけで、24時間後に削除されます。"
+        )
+        % {"n": total, "file": file_name},
+        result_url=reverse(
+            "surveys:export_download",
             kwargs={
                 "code": survey.municipality.code,
                 "public_id": survey.public_id,

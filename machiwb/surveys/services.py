@@ -13,6 +13,7 @@ import enum
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -60,6 +61,9 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 #: 12 symbols ≈ 59 bits: guessing one of even 100,000 live codes stays hopeless.
 CODE_LENGTH = 12
 MAX_CODES_PER_BATCH = 20_000
+#: The job kinds of this app (registered in ``jobs.py``).
+UPLOAD_IMPORT_JOB = "surveys.upload_import"
+EXPORT_JOB = "surveys.export"
 
 
 class SubmitOutcome(enum.Enum):
@@ -496,7 +500,19 @@ def response_submit(
     return SubmitOutcome.STORED
 
 
-def survey_export_record(*, survey: Survey, actor: User, file_format: str) -> None:
+def survey_export_start(*, survey: Survey, actor: User, file_format: str) -> Job:
+    """Queue the export of the responses (回答データの書き出し) as CSV or .xlsx."""
+    if file_format not in ("csv", "xlsx"):
+        raise ValueError(f"Unknown export format {file_format!r}.")
+    return job_enqueue(
+        kind=EXPORT_JOB,
+        params={"survey": str(survey.public_id), "format": file_format},
+        actor=actor,
+        municipality=survey.municipality,
+    )
+
+
+def survey_export_record(*, survey: Survey, actor: User | None, file_format: str) -> None:
     """Audit a download of the raw responses (回答データの書き出し)."""
     with transaction.atomic():
         audit_log_write(
@@ -509,7 +525,7 @@ def survey_export_record(*, survey: Survey, actor: User, file_format: str) -> No
         )
 
 
-def _recompute_enqueue(*, survey: Survey, actor: User) -> Job:
+def _recompute_enqueue(*, survey: Survey, actor: User | None) -> Job:
     """Queue the recompute of the survey's fiscal year (指標の再計算) as a background job.
 
     Called inside the caller's transaction: the job commits with the changed responses, and
@@ -584,43 +600,72 @@ def survey_upload_check(
     return upload
 
 
-def survey_upload_confirm(*, upload: SurveyUpload, actor: User) -> tuple[SurveyUpload, Job]:
+#: Rows prepared between two progress reports of an upload's import.
+IMPORT_PROGRESS_EVERY = 500
+
+
+def survey_upload_import_start(*, upload: SurveyUpload, actor: User) -> Job:
+    """Queue the import of a checked upload (取り込みの開始); the job calls
+    ``survey_upload_confirm``. Asking twice while it waits returns the same job."""
+    if upload.status != UploadStatus.PENDING or upload.content is None:
+        raise SurveyStateError("このファイルはすでに処理されています。")
+    return job_enqueue(
+        kind=UPLOAD_IMPORT_JOB,
+        params={"survey": str(upload.survey.public_id), "upload": str(upload.public_id)},
+        actor=actor,
+        municipality=upload.survey.municipality,
+        coalesce=True,
+    )
+
+
+def survey_upload_confirm(
+    *,
+    upload: SurveyUpload,
+    actor: User | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[SurveyUpload, Job]:
     """Import a checked upload: every row or none; a replaced upload is withdrawn with it.
 
+    The file is read and every row prepared first, reporting ``progress(rows, total)``; then
+    all rows are written in one transaction, so a failure at any point stores nothing.
     Returns the upload and the job that recomputes the fiscal year's indicators.
     """
-    with transaction.atomic():
-        upload = (
-            SurveyUpload.objects.select_for_update(of=("self",))
-            .select_related("survey", "survey_version", "survey__municipality")
-            .get(pk=upload.pk)
-        )
-        if upload.status != UploadStatus.PENDING or upload.content is None:
-            raise SurveyStateError("このファイルはすでに処理されています。")
-        survey, version = upload.survey, upload.survey_version
-        assert survey.municipality is not None  # noqa: S101 - checked at upload
-        sheets = _upload_parse(
-            survey=survey,
-            version=version,
-            content=bytes(upload.content),
-            file_name=upload.file_name,
-        )
-        if upload.replaces is not None:
-            _upload_withdraw(upload=upload.replaces, actor=actor)
-        today = timezone.localdate()
-        rows = []
-        for sheet in sheets:
-            answered_on = sheet.pop("answered_on", "") or today.isoformat()
-            rows.append(
-                Response(
-                    survey_version=version,
-                    municipality=survey.municipality,
-                    answered_on=datetime.date.fromisoformat(answered_on),
-                    upload=upload,
-                    **response_fields(version.definition, sheet),
-                )
+    upload = SurveyUpload.objects.select_related(
+        "survey", "survey_version", "survey__municipality"
+    ).get(pk=upload.pk)
+    if upload.status != UploadStatus.PENDING or upload.content is None:
+        raise SurveyStateError("このファイルはすでに処理されています。")
+    survey, version = upload.survey, upload.survey_version
+    assert survey.municipality is not None  # noqa: S101 - checked at upload
+    report = progress or (lambda _done, _total: None)
+    report(0, upload.row_count)
+    sheets = _upload_parse(
+        survey=survey, version=version, content=bytes(upload.content), file_name=upload.file_name
+    )
+    today = timezone.localdate()
+    rows = []
+    for number, sheet in enumerate(sheets, start=1):
+        answered_on = sheet.pop("answered_on", "") or today.isoformat()
+        rows.append(
+            Response(
+                survey_version=version,
+                municipality=survey.municipality,
+                answered_on=datetime.date.fromisoformat(answered_on),
+                upload=upload,
+                **response_fields(version.definition, sheet),
             )
-        secrets.SystemRandom().shuffle(rows)  # the stored order says nothing about the file's
+        )
+        if number % IMPORT_PROGRESS_EVERY == 0:
+            report(number, len(sheets))
+    report(len(sheets), len(sheets))
+    secrets.SystemRandom().shuffle(rows)  # the stored order says nothing about the file's
+    with transaction.atomic():
+        upload = SurveyUpload.objects.select_for_update(of=("self",)).get(pk=upload.pk)
+        if upload.status != UploadStatus.PENDING:
+            raise SurveyStateError("このファイルはすでに処理されています。")
+        if upload.replaces_id is not None:
+            replaced = SurveyUpload.objects.get(pk=upload.replaces_id)
+            _upload_withdraw(upload=replaced, actor=actor)
         Response.objects.bulk_create(rows, batch_size=1000)
         upload.status = UploadStatus.CONFIRMED
         upload.content = None
@@ -655,7 +700,7 @@ def survey_upload_cancel(*, upload: SurveyUpload, actor: User) -> None:
         )
 
 
-def _upload_withdraw(*, upload: SurveyUpload, actor: User) -> int:
+def _upload_withdraw(*, upload: SurveyUpload, actor: User | None) -> int:
     upload = (
         SurveyUpload.objects.select_for_update(of=("self",))
         .select_related("survey")

@@ -51,6 +51,11 @@ urlpatterns = [
         name="letters_download",
     ),
     path(survey + "export/", views_staff.survey_export, name="export"),
+    path(
+        survey + "export/<uuid:job_id>/",
+        views_staff.survey_export_download,
+        name="export_download",
+    ),
     path(survey + "upload/", views_staff.survey_upload, name="upload"),
     path(
         survey + "upload/<uuid:upload_id>/",

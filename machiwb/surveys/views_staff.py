@@ -26,6 +26,7 @@ from machiwb.accounts.decorators import staff_required
 from machiwb.accounts.models import Role, User
 from machiwb.core.pdf import pdf_render
 from machiwb.jobs.models import Job
+from machiwb.jobs.selectors import job_result_for_starter
 from machiwb.jobs.services import job_enqueue
 from machiwb.regions.models import Municipality
 from machiwb.surveys.datafile import (
@@ -33,11 +34,8 @@ from machiwb.surveys.datafile import (
     MAX_ERRORS_SHOWN,
     CellError,
     DataFileError,
-    columns_of,
     csv_bytes,
     dictionary_rows,
-    row_of,
-    xlsx_bytes,
 )
 from machiwb.surveys.forms import (
     KIND_LABELS,
@@ -55,7 +53,6 @@ from machiwb.surveys.questionnaire import definition_build
 from machiwb.surveys.selectors import (
     invitation_letters_get,
     survey_catalog,
-    survey_export_records,
     survey_for_municipality,
     survey_list_for_municipality,
     survey_response_count,
@@ -64,11 +61,13 @@ from machiwb.surveys.selectors import (
     survey_version_current,
 )
 from machiwb.surveys.services import (
+    EXPORT_JOB,
     SurveyStateError,
     invitation_codes_generate,
     survey_close,
     survey_create,
     survey_export_record,
+    survey_export_start,
     survey_publish,
     survey_question_delete,
     survey_question_move,
@@ -77,7 +76,7 @@ from machiwb.surveys.services import (
     survey_update,
     survey_upload_cancel,
     survey_upload_check,
-    survey_upload_confirm,
+    survey_upload_import_start,
     survey_upload_withdraw,
 )
 from machiwb.surveys.views_answer import page_context
@@ -440,39 +439,51 @@ def survey_preview_frame(request: HttpRequest, code: str, public_id: uuid.UUID) 
     return preview_frame_render(request, survey)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @staff_required
 def survey_export(request: HttpRequest, code: str, public_id: uuid.UUID) -> HttpResponse:
-    """Download the responses in the standard survey-data format (CSV, .xlsx, dictionary)."""
+    """Export the responses in the standard survey-data format.
+
+    POST ``format=csv|xlsx`` starts a background job and shows its page, where the file is
+    offered when done; GET ``format=dictionary`` downloads the data dictionary at once.
+    """
     _, survey = _survey(request, code, public_id, Role.EDITOR)
     version = survey_version_current(survey=survey)
     if version is None:
         raise Http404
-    kind = request.GET.get("format", "csv")
-    if kind not in ("csv", "xlsx", "dictionary"):
+    if request.method == "POST":
+        file_format = request.POST.get("format", "")
+        if file_format not in ("csv", "xlsx"):
+            raise Http404
+        job = survey_export_start(survey=survey, actor=_user(request), file_format=file_format)
+        return HttpResponseRedirect(reverse("jobs:detail", kwargs={"public_id": job.public_id}))
+    if request.GET.get("format") != "dictionary":
         raise Http404
-    columns = columns_of(version.definition)
-    name = f"survey-data-{survey.municipality.code if survey.municipality else 'national'}-{survey.fiscal_year}"
-    if kind == "dictionary":
-        body = csv_bytes(DICTIONARY_COLUMNS, dictionary_rows(version.definition))
-        content_type, filename = "text/csv; charset=utf-8", f"{name}-dictionary.csv"
-    else:
-        rows = (row_of(record, columns) for record in survey_export_records(survey=survey))
-        if kind == "csv":
-            body = csv_bytes(columns, rows)
-            content_type, filename = "text/csv; charset=utf-8", f"{name}.csv"
-        else:
-            body = xlsx_bytes(
-                [
-                    ("responses", columns, rows),
-                    ("dictionary", DICTIONARY_COLUMNS, dictionary_rows(version.definition)),
-                ]
-            )
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            filename = f"{name}.xlsx"
-    survey_export_record(survey=survey, actor=_user(request), file_format=kind)
+    body = csv_bytes(DICTIONARY_COLUMNS, dictionary_rows(version.definition))
+    survey_export_record(survey=survey, actor=_user(request), file_format="dictionary")
+    return _attachment(
+        body, "text/csv; charset=utf-8", f"survey-data-{code}-{survey.fiscal_year}-dictionary.csv"
+    )
+
+
+@require_GET
+@staff_required
+def survey_export_download(
+    request: HttpRequest, code: str, public_id: uuid.UUID, job_id: uuid.UUID
+) -> HttpResponse:
+    """A file made by an export job; only for the person who started it, for one day."""
+    _, survey = _survey(request, code, public_id, Role.EDITOR)
+    result = job_result_for_starter(
+        job_public_id=job_id, kind=EXPORT_JOB, user=_user(request), survey=str(survey.public_id)
+    )
+    if result is None:
+        raise Http404
+    return _attachment(bytes(result.content), result.content_type, result.file_name)
+
+
+def _attachment(body: bytes, content_type: str, file_name: str) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     response["Cache-Control"] = "no-store"
     return response
 
@@ -570,10 +581,11 @@ def survey_upload_detail(
         action = request.POST.get("action", "")
         try:
             if action == "confirm":
-                _, job = survey_upload_confirm(upload=upload, actor=_user(request))
-                messages.success(request, f"{upload.row_count}件の回答を取り込みました。")
-                _recompute_message(request, job)
-            elif action == "cancel":
+                job = survey_upload_import_start(upload=upload, actor=_user(request))
+                return HttpResponseRedirect(
+                    reverse("jobs:detail", kwargs={"public_id": job.public_id})
+                )
+            if action == "cancel":
                 survey_upload_cancel(upload=upload, actor=_user(request))
                 messages.success(request, "取り込みを取り消しました。")
             elif action == "withdraw":

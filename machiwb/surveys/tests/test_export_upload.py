@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
@@ -9,14 +10,18 @@ from django.core.management import call_command
 from django.test import Client
 from django_q.conf import Conf
 from django_q.models import OrmQ
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from machiwb.accounts.models import Role
 from machiwb.accounts.testing import login_staff, make_staff
 from machiwb.audit.models import AuditEntry
 from machiwb.indicators.selectors import score_run_current
-from machiwb.jobs.models import Job, JobStatus
+from machiwb.jobs.models import Job, JobFile, JobStatus
+from machiwb.jobs.services import job_progress, job_run
 from machiwb.regions.models import Municipality
+from machiwb.surveys import jobs as survey_jobs
+from machiwb.surveys import services
 from machiwb.surveys.models import (
     Response,
     Survey,
@@ -42,6 +47,29 @@ def _base(version: SurveyVersion) -> str:
     return f"/surveys/302023/{version.survey.public_id}/"
 
 
+def _export(client: Client, version: SurveyVersion, file_format: str = "csv") -> bytes:
+    """Start an export job (it runs inside the call in tests) and download its file."""
+    started = client.post(_base(version) + "export/", {"format": file_format})
+    assert started.status_code == 302
+    job = Job.objects.filter(kind="surveys.export").latest("created_at")
+    assert started["Location"] == f"/jobs/{job.public_id}/"
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert job.result_url in client.get(started["Location"]).content.decode()
+    download = client.get(job.result_url)
+    assert download.status_code == 200
+    assert download["Cache-Control"] == "no-store"
+    return download.content
+
+
+def _confirm(client: Client, upload_url: str) -> Job:
+    """Confirm a checked upload: the import runs as a job (inside the call in tests)."""
+    response = client.post(upload_url, {"action": "confirm"})
+    assert response.status_code == 302
+    job = Job.objects.filter(kind="surveys.upload_import").latest("created_at")
+    assert response["Location"] == f"/jobs/{job.public_id}/"
+    return job
+
+
 def _submit(version: SurveyVersion, count: int, **extra: object) -> None:
     for number in range(count):
         answers = dict(full_answers(), **extra)
@@ -50,17 +78,14 @@ def _submit(version: SurveyVersion, count: int, **extra: object) -> None:
 
 def test_export_csv_xlsx_and_dictionary(editor: Client, published: SurveyVersion) -> None:
     _submit(published, 2, x3="=1+2")
-    csv_response = editor.get(_base(published) + "export/?format=csv")
-    assert csv_response["Content-Type"] == "text/csv; charset=utf-8"
-    assert csv_response.content.startswith(b"\xef\xbb\xbf")
-    lines = csv_response.content.decode("utf-8-sig").splitlines()
+    csv_content = _export(editor, published)
+    assert csv_content.startswith(b"\xef\xbb\xbf")
+    lines = csv_content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("municipality_code,area,answered_on,age_band,gender,c01_1,")
     assert len(lines) == 3
     assert lines[1].endswith(",12,1;3,'=1+2")
     assert re.search(r",\d{4}-\d{2}-\d{2},4,2,", lines[1])
-    workbook = load_workbook(
-        io.BytesIO(editor.get(_base(published) + "export/?format=xlsx").content)
-    )
+    workbook = load_workbook(io.BytesIO(_export(editor, published, "xlsx")))
     assert workbook.sheetnames == ["responses", "dictionary"]
     assert workbook["responses"].max_row == 3
     dictionary = editor.get(_base(published) + "export/?format=dictionary").content.decode(
@@ -73,14 +98,42 @@ def test_export_csv_xlsx_and_dictionary(editor: Client, published: SurveyVersion
 def test_viewer_cannot_download_raw_answers(kainan: Municipality, published: SurveyVersion) -> None:
     viewer = Client()
     login_staff(viewer, make_staff(municipality=kainan, role=Role.VIEWER))
-    assert viewer.get(_base(published) + "export/?format=csv").status_code == 404
+    assert viewer.post(_base(published) + "export/", {"format": "csv"}).status_code == 404
+    assert not Job.objects.exists()
+
+
+def test_export_job_page_and_file_are_for_the_starter_only(
+    editor: Client, kainan: Municipality, published: SurveyVersion
+) -> None:
+    _submit(published, 3)
+    editor.post(_base(published) + "export/", {"format": "csv"})
+    job = Job.objects.get(kind="surveys.export")
+    assert (job.done, job.total) == (3, 3)
+    assert "3件の回答を survey-data-302023-2025.csv に書き出しました。" in job.message
+    assert job.result_url == _base(published) + f"export/{job.public_id}/"
+    assert editor.get(job.result_url)["Content-Type"] == "text/csv; charset=utf-8"
+
+    colleague = Client()  # another editor of the same town: sees the job, not the file
+    login_staff(colleague, make_staff(municipality=kainan, role=Role.EDITOR))
+    assert colleague.get(f"/jobs/{job.public_id}/").status_code == 200
+    assert colleague.get(job.result_url).status_code == 404
+    foreign = Client()  # staff of another town: neither
+    login_staff(
+        foreign, make_staff(municipality=Municipality.objects.get(code="302015"), role=Role.ADMIN)
+    )
+    assert foreign.get(f"/jobs/{job.public_id}/").status_code == 404
+    assert foreign.get(job.result_url).status_code == 404
+    # a day later the file is gone
+    JobFile.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
+    assert editor.get(job.result_url).status_code == 404
+    assert editor.get(_base(published) + "export/?format=csv").status_code == 404
 
 
 def test_upload_preview_confirm_withdraw_and_replace(
     editor: Client, published: SurveyVersion
 ) -> None:
     _submit(published, 3)
-    exported = editor.get(_base(published) + "export/?format=csv").content
+    exported = _export(editor, published)
     response = editor.post(
         _base(published) + "upload/", {"file": SimpleUploadedFile("paper.csv", exported)}
     )
@@ -92,7 +145,10 @@ def test_upload_preview_confirm_withdraw_and_replace(
     assert "3人の回答" in preview
     assert "住宅環境" in preview
 
-    editor.post(response["Location"], {"action": "confirm"})
+    job = _confirm(editor, response["Location"])
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert "「paper.csv」から3件の回答を取り込みました。" in job.message
+    assert job.result_url == _base(published)
     upload.refresh_from_db()
     assert upload.status == UploadStatus.CONFIRMED
     assert upload.content is None
@@ -100,13 +156,13 @@ def test_upload_preview_confirm_withdraw_and_replace(
     assert Response.objects.filter(upload=upload, custom_answers__x1=12).count() == 3
 
     # replace it with a file of one respondent, as an .xlsx
-    xlsx = editor.get(_base(published) + "export/?format=xlsx").content
+    xlsx = _export(editor, published, "xlsx")
     response = editor.post(
         _base(published) + "upload/",
         {"file": SimpleUploadedFile("fixed.xlsx", xlsx), "replaces": str(upload.public_id)},
     )
     assert response.status_code == 302, response.content.decode()[:3000]
-    editor.post(response["Location"], {"action": "confirm"})
+    _confirm(editor, response["Location"])
     upload.refresh_from_db()
     assert upload.status == UploadStatus.WITHDRAWN
     replacement = SurveyUpload.objects.get(status=UploadStatus.CONFIRMED)
@@ -155,9 +211,7 @@ def test_broken_upload_is_explained_and_nothing_is_stored(
 
 def test_one_bad_cell_in_many_rows_stores_nothing(editor: Client, published: SurveyVersion) -> None:
     _submit(published, 4)
-    lines = (
-        editor.get(_base(published) + "export/?format=csv").content.decode("utf-8-sig").splitlines()
-    )
+    lines = _export(editor, published).decode("utf-8-sig").splitlines()
     cells = lines[3].split(",")
     cells[5] = "6"  # c01_1 out of range on row 4
     lines[3] = ",".join(cells)
@@ -188,34 +242,42 @@ def test_100_mb_upload_is_refused_before_it_is_read(
 def test_confirm_and_withdraw_queue_the_recompute_and_link_its_status_page(
     editor: Client, published: SurveyVersion, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(Conf, "SYNC", False)  # through the real queue table, as in production
     _submit(published, 2)
-    exported = editor.get(_base(published) + "export/?format=csv").content
+    exported = _export(editor, published)
     response = editor.post(
         _base(published) + "upload/", {"file": SimpleUploadedFile("a.csv", exported)}
     )
-    assert not Job.objects.exists()
-
-    page = editor.post(response["Location"], {"action": "confirm"}, follow=True)
-    job = Job.objects.get()
-    assert job.kind == "indicators.recompute"
+    Job.objects.all().delete()
+    monkeypatch.setattr(Conf, "SYNC", False)  # through the real queue table, as in production
+    started = editor.post(response["Location"], {"action": "confirm"})
+    assert Job.objects.get().kind == "surveys.upload_import"
+    assert Job.objects.get().status == JobStatus.QUEUED
+    # confirming again while it waits does not queue a second import
+    assert (
+        editor.post(response["Location"], {"action": "confirm"})["Location"] == started["Location"]
+    )
+    assert OrmQ.objects.count() == 1
+    OrmQ.objects.all().delete()
+    job_run(job_id=Job.objects.get().pk)  # what the worker does
+    page = editor.get(started["Location"])
+    job = Job.objects.get(kind="indicators.recompute")
     assert job.params == {"fiscal_year": 2025, "survey_type": "individual"}
     assert job.status == JobStatus.QUEUED
     assert job.municipality == published.survey.municipality
     assert OrmQ.objects.count() == 1  # committed together with the imported responses
-    assert f'href="/jobs/{job.public_id}/"' in page.content.decode()
+    assert "2件の回答を取り込みました。指標の再計算を登録しました。" in page.content.decode()
     assert editor.get(f"/jobs/{job.public_id}/").status_code == 200
 
     # the recompute still waits: withdrawing reuses it instead of queueing a second one
     page = editor.post(response["Location"], {"action": "withdraw"}, follow=True)
-    assert Job.objects.get() == job
+    assert Job.objects.get(kind="indicators.recompute") == job
     assert f'href="/jobs/{job.public_id}/"' in page.content.decode()
     assert OrmQ.objects.count() == 1
 
     # once it has started, a change queues a new recompute
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
     page = editor.post(_base(published) + "status/", {"action": "close"}, follow=True)
-    closed = Job.objects.exclude(pk=job.pk).get()
+    closed = Job.objects.filter(kind="indicators.recompute").exclude(pk=job.pk).get()
     assert closed.params == job.params
     assert f'href="/jobs/{closed.public_id}/"' in page.content.decode()
     assert OrmQ.objects.count() == 2
@@ -226,11 +288,11 @@ def test_recompute_job_computes_the_fiscal_year_with_the_imported_responses(
 ) -> None:
     call_command("load_catalog", stdout=io.StringIO())
     _submit(published, 2)
-    exported = editor.get(_base(published) + "export/?format=csv").content
+    exported = _export(editor, published)
     response = editor.post(
         _base(published) + "upload/", {"file": SimpleUploadedFile("a.csv", exported)}
     )
-    editor.post(response["Location"], {"action": "confirm"})  # jobs run inside the call in tests
+    _confirm(editor, response["Location"])
     job = Job.objects.get(kind="indicators.recompute")
     assert job.status == JobStatus.SUCCEEDED, job.message
     run = score_run_current(fiscal_year=2025, survey_type="individual")
@@ -240,14 +302,70 @@ def test_recompute_job_computes_the_fiscal_year_with_the_imported_responses(
 
 def test_refused_confirm_queues_no_recompute(editor: Client, published: SurveyVersion) -> None:
     _submit(published, 1)
-    exported = editor.get(_base(published) + "export/?format=csv").content
+    exported = _export(editor, published)
     response = editor.post(
         _base(published) + "upload/", {"file": SimpleUploadedFile("a.csv", exported)}
     )
     editor.post(response["Location"], {"action": "cancel"})
     page = editor.post(response["Location"], {"action": "confirm"}, follow=True)
     assert "このファイルはすでに処理されています。" in page.content.decode()
-    assert not Job.objects.exists()
+    assert not Job.objects.exclude(kind="surveys.export").exists()
+
+
+def test_import_reports_rows_and_a_failed_import_stores_nothing(
+    editor: Client, kainan: Municipality, published: SurveyVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _submit(published, 5)
+    exported = _export(editor, published)
+    response = editor.post(
+        _base(published) + "upload/", {"file": SimpleUploadedFile("a.csv", exported)}
+    )
+    upload = SurveyUpload.objects.get()
+    reported: list[tuple[int, int | None]] = []
+
+    def progress(job: Job, done: int, total: int | None) -> None:
+        reported.append((done, total))
+        job_progress(job, done, total)
+
+    monkeypatch.setattr(survey_jobs, "job_progress", progress)
+    monkeypatch.setattr(services, "IMPORT_PROGRESS_EVERY", 2)
+
+    # the write fails after the responses were inserted: everything is rolled back
+    def broken(**_kwargs: object) -> Job:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_recompute_enqueue", broken)
+    job = _confirm(editor, response["Location"])
+    assert reported == [(0, 5), (2, 5), (4, 5), (5, 5)]
+    assert job.status == JobStatus.FAILED
+    assert f"運営者にジョブ番号 {job.public_id} を伝えてください。" in job.message
+    assert Response.objects.count() == 5
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.PENDING
+    assert upload.content is not None
+
+    # a bad cell (the file changed since it was checked) is named by row and column
+    lines = bytes(upload.content).decode("utf-8-sig").splitlines()
+    cells = lines[3].split(",")
+    cells[5] = "6"
+    lines[3] = ",".join(cells)
+    SurveyUpload.objects.filter(pk=upload.pk).update(content="\r\n".join(lines).encode())
+    job = _confirm(editor, response["Location"])
+    assert job.status == JobStatus.FAILED
+    assert "何も取り込んでいません。4行目・c01_1列：「6」：1から5までの数で答えてください。" in (
+        job.message
+    )
+    page = editor.get(f"/jobs/{job.public_id}/").content.decode()
+    assert "4行目・c01_1列" in page
+    assert Response.objects.count() == 5
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.PENDING
+
+    foreign = Client()
+    login_staff(
+        foreign, make_staff(municipality=Municipality.objects.get(code="302015"), role=Role.ADMIN)
+    )
+    assert foreign.get(f"/jobs/{job.public_id}/").status_code == 404
 
 
 def test_draft_upload_page_says_publish_first_and_shows_no_file_form(
