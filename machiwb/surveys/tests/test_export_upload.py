@@ -8,9 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import OrmQ
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from machiwb.accounts.models import Role
