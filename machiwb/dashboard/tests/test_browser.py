@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -159,3 +160,85 @@ def test_keyboard_only_comparison(live_server: Any, phone: Any) -> None:
     phone.keyboard.press("Enter")
     phone.wait_for_function("() => location.search.includes('c=302082')")
     phone.locator("#figure-compare_subjective").wait_for()
+
+
+OFFICIAL = Path(__file__).resolve().parents[2] / "indicators" / "data" / "official"
+
+
+def _wakayama_fy2025() -> dict[str, tuple[str, str]]:
+    """TEST-ONLY data: 和歌山市's 2026 export relabelled as FY2025 with every 偏差値 moved
+    (subjective −3.0, objective +2.0), so each year's column has its own values; these numbers
+    were never published. Returns category → (subjective, objective) 偏差値 of FY2025."""
+    from machiwb.indicators.services import official_results_import
+
+    files = []
+    fy2025: dict[str, tuple[str, str]] = {}
+    for path in sorted(OFFICIAL.glob("wb2026_302015_*.csv")):
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        for row in rows[1:]:
+            row[0] = row[0].replace("2026年度版(令和8年度版)", "2025年度版(令和7年度版)")
+            if path.name.endswith(("_category.csv", "_subjective.csv")):
+                row[7] = f"{float(row[7]) - 3.0:.1f}"
+            if path.name.endswith("_category.csv"):
+                row[8] = f"{float(row[8]) + 2.0:.1f}"
+                fy2025[row[5]] = (row[7], row[8])
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        files.append((path.name.replace("2026", "2025"), out.getvalue().encode("utf-8")))
+    official_results_import(files=files)
+    return fy2025
+
+
+def _published_fy2026() -> dict[str, tuple[str, str]]:
+    path = OFFICIAL / "wb2026_302015_wakayama_category.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))[1:]
+    return {row[5]: (row[7], row[8]) for row in rows}
+
+
+def _trend_table(page: Any, name: str) -> list[list[str]]:
+    figure = page.locator(f"#figure-{name}")
+    figure.get_by_text("グラフのデータを表で見る").click()
+    table = figure.get_by_role("table")
+    header = table.locator("thead th").all_inner_texts()
+    rows = [row.locator("th, td").all_inner_texts() for row in table.locator("tbody tr").all()]
+    return [header, *rows]
+
+
+def test_change_over_time_on_a_phone(live_server: Any, phone: Any) -> None:
+    fy2025 = _wakayama_fy2025()
+    fy2026 = _published_fy2026()
+    phone.goto(f"{live_server.url}/dashboard/")
+    phone.get_by_label("名前・よみがなで探す").fill("わかやま")
+    phone.get_by_role("link", name="和歌山県 和歌山市").click()
+    phone.get_by_role("heading", name="和歌山県 和歌山市").wait_for()
+    assert "2026年度（令和8年度）" in phone.locator(".badges").inner_text()
+
+    form = phone.get_by_role("form", name="比較する年度を追加")
+    form.get_by_label("比較する年度を追加").select_option(label="2025年度（令和7年度）")
+    form.get_by_role("button", name="追加").click()
+    phone.get_by_role("heading", name="年度による変化").wait_for()
+    chips = phone.get_by_role("list", name="比較中の年度")
+    assert chips.inner_text().startswith("2025年度（令和7年度）")
+    assert {"m=302015", "fy=2026", "y=2025"} <= set(phone.url.split("?", 1)[1].split("&"))
+    assert_accessible(phone)
+    _fits(phone)
+
+    tables = {}
+    for name, column in (("trend_subjective", 0), ("trend_objective", 1)):
+        table = _trend_table(phone, name)
+        assert table[0][1:] == ["2025年度（令和7年度）", "2026年度（令和8年度）"]
+        assert [row[0] for row in table[1:]] == list(fy2026)
+        assert [row[1:] for row in table[1:]] == [
+            [fy2025[category][column], fy2026[category][column]] for category in fy2026
+        ]
+        tables[name] = table
+    assert tables["trend_subjective"][1] == ["医療・福祉", "48.2", "51.2"]
+
+    # The URL holds the whole selection: reloading it gives the same page.
+    url = phone.url
+    phone.reload()
+    phone.get_by_role("heading", name="年度による変化").wait_for()
+    assert phone.url == url
+    assert phone.get_by_role("list", name="比較中の年度").inner_text() == chips.inner_text()
+    for name, table in tables.items():
+        assert _trend_table(phone, name) == table
