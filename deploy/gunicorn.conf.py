@@ -2,7 +2,8 @@
 
     gunicorn -c deploy/gunicorn.conf.py
 
-WEB_CONCURRENCY   worker processes (default: 2 x CPU cores + 1)
+WEB_CONCURRENCY   worker processes (default: CPU cores + 1)
+GUNICORN_THREADS  threads per worker, each with its own database connection (default 4)
 MACHIWB_BIND      address to listen on (default 127.0.0.1:8000; a unix socket as unix:/run/...)
 GUNICORN_TIMEOUT  seconds before a stuck worker is killed and replaced (default 30)
 """
@@ -16,8 +17,11 @@ from typing import Any
 
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("MACHIWB_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1)))
-worker_class = "sync"
+workers = int(os.environ.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) + 1)))
+# Threads: while one request waits for PostgreSQL (a commit), another one runs; connections
+# from nginx are kept alive between requests.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
