@@ -43,12 +43,42 @@ def survey_version_current(*, survey: Survey) -> SurveyVersion | None:
     return survey.versions.order_by("-number").first()
 
 
-def survey_version_by_public_id(*, survey: Survey, public_id: str) -> SurveyVersion | None:
+#: Frozen definitions by the version's random public id (never reused, unlike a row id after
+#: a rollback or a restore), read once per process: a published version never changes.
+_DEFINITIONS: dict[uuid.UUID, dict[str, Any]] = {}
+_DEFINITIONS_KEPT = 256
+
+
+def survey_version_for_sheet(
+    *, survey_public_id: uuid.UUID, version_public_id: str
+) -> SurveyVersion | None:
+    """The published version an answer sheet names, with its survey, or None.
+
+    One query reads the version and the survey's current state (status and dates decide
+    whether answers are accepted); the version's definition, which is frozen at
+    publication, comes from this process's memory after its first use.
+    """
     try:
-        key = uuid.UUID(public_id)
+        key = uuid.UUID(version_public_id)
     except ValueError:
         return None
-    return survey.versions.filter(public_id=key).first()
+    version = (
+        SurveyVersion.objects.select_related("survey__municipality__prefecture")
+        .defer("definition")
+        .exclude(survey__status="draft")
+        .filter(survey__public_id=survey_public_id, public_id=key)
+        .first()
+    )
+    if version is None:
+        return None
+    definition = _DEFINITIONS.get(key)
+    if definition is None:
+        definition = SurveyVersion.objects.values_list("definition", flat=True).get(pk=version.pk)
+        if len(_DEFINITIONS) >= _DEFINITIONS_KEPT:
+            _DEFINITIONS.clear()
+        _DEFINITIONS[key] = definition
+    version.definition = definition
+    return version
 
 
 def survey_catalog(*, catalog_version: str) -> CatalogDef:

@@ -31,8 +31,8 @@ from machiwb.surveys.questionnaire import NO_ANSWER, definition_localized, page_
 from machiwb.surveys.selectors import (
     municipality_is_current,
     survey_public_get,
-    survey_version_by_public_id,
     survey_version_current,
+    survey_version_for_sheet,
 )
 from machiwb.surveys.services import (
     SubmissionRefused,
@@ -308,14 +308,19 @@ def survey_start(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @ratelimit(key="ip", rate=ANSWER_RATE)
 def survey_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """One step of the answering flow: save the page's answers and move on or back."""
-    survey = _survey_or_404(public_id)
     sheet = Sheet.load(request.POST.get("sheet", ""))
-    version = survey_version_by_public_id(survey=survey, public_id=sheet.version) if sheet else None
+    version = (
+        survey_version_for_sheet(survey_public_id=public_id, version_public_id=sheet.version)
+        if sheet
+        else None
+    )
     if sheet is None or version is None:
+        survey = _survey_or_404(public_id)
         error = _("回答の途中経過を確認できませんでした。お手数ですが最初から回答してください。")
         return _render_start(
             request, survey, survey_version_current(survey=survey), error=error, status=400
         )
+    survey = version.survey
     pages = version.definition["pages"]
     nav = request.POST.get("nav", "next")
     if nav == "submit":
