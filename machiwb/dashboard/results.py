@@ -138,7 +138,7 @@ def scores_cached(*, run: ScoreRun, municipality_code: str) -> MunicipalityScore
     kept by the run's id (with the language of the labels and the suppression threshold)."""
     key = ":".join(
         (
-            "dashboard:scores:v1",
+            "dashboard:scores:v2",
             str(run.public_id),
             municipality_code,
             get_language() or "ja",
@@ -174,26 +174,18 @@ class ProfileTable:
 
 
 def profile_table(scores: MunicipalityScores) -> ProfileTable | None:
-    """The respondent profile with small cells suppressed.
-
-    The engine hides cells below the public minimum. When the total n is published and only
-    one cell is hidden, it could be worked out as total − the visible cells, so the smallest
-    other non-empty cell is hidden too (secondary suppression)."""
+    """The respondent profile as a 年代 × 性別 table, suppressed exactly as the selector did
+    (small cells and the cells hidden to protect them)."""
     cells: list[ProfileCell] = list(scores.profile)
     if not cells:
         return None
     ages = tuple(dict.fromkeys(c.age_label for c in cells))
     genders = tuple(dict.fromkeys(c.gender_label for c in cells))
     values = {(c.age_label, c.gender_label): c.n for c in cells}
-    hidden = [key for key, n in values.items() if n is None]
-    if len(hidden) == 1 and scores.n is not None:
-        visible = [(n, key) for key, n in values.items() if n]
-        if visible:
-            values[min(visible)[1]] = None
     return ProfileTable(
         ages=ages,
         genders=genders,
         cells=tuple(tuple(values[(age, gender)] for gender in genders) for age in ages),
-        suppressed=sum(1 for n in values.values() if n is None),
+        suppressed=sum(1 for c in cells if c.suppressed),
         minimum=scores.min_public_n,
     )

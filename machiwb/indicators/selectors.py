@@ -22,6 +22,7 @@ from machiwb.indicators.models import (
     ScoreOrigin,
     ScoreRun,
 )
+from machiwb.indicators.suppression import suppress_table
 from machiwb.regions.models import Municipality
 from machiwb.surveys.models import AgeBand, Gender
 
@@ -81,7 +82,8 @@ class OverallResult:
 
 @dataclass(frozen=True)
 class ProfileCell:
-    """回答者の属性: respondents by 年代 × 性別; ``n`` is None when suppressed (small cell)."""
+    """回答者の属性: respondents by 年代 × 性別; ``n`` is None when suppressed (a small cell,
+    or one hidden so that a small cell cannot be worked out from the totals)."""
 
     age_band: int
     age_label: str
@@ -300,31 +302,48 @@ def _overall(
     return out
 
 
-def _profile(run: ScoreRun, municipality_code: str) -> list[ProfileCell]:
+def _profile(run: ScoreRun, municipality_code: str) -> tuple[list[ProfileCell], set[str]]:
+    """The respondent profile (年代 × 性別) and every breakdown it hides.
+
+    The 年代 and 性別 breakdowns' n are the margins of the table and the 全体 n its total, all
+    of them public, so the cells and margins are suppressed together (primary and secondary,
+    ``suppression.suppress_table``): a hidden cell cannot be worked out from what is shown.
+    """
     counts = dict(
-        ScoreCell.objects.filter(
-            run=run, municipality_id=municipality_code, breakdown__contains="_gender"
-        ).values_list("breakdown", "n")
+        ScoreCell.objects.filter(run=run, municipality_id=municipality_code).values_list(
+            "breakdown", "n"
+        )
     )
-    if not counts:
-        return []
-    minimum = min_public_cell_n()
+    if not any("_gender" in breakdown for breakdown in counts):
+        return [], set()
+    ages, genders = list(AgeBand), list(Gender)
+    table = suppress_table(
+        [[counts.get(f"age{a.value}_gender{g.value}") or 0 for g in genders] for a in ages],
+        row_totals=[counts.get(f"age{a.value}") or 0 for a in ages],
+        column_totals=[counts.get(f"gender{g.value}") or 0 for g in genders],
+        total=counts.get(ALL) or 0,
+        minimum=min_public_cell_n(),
+    )
+    hidden = {f"age{a.value}" for a, n in zip(ages, table.row_totals, strict=True) if n is None}
+    hidden |= {
+        f"gender{g.value}" for g, n in zip(genders, table.column_totals, strict=True) if n is None
+    }
     out = []
-    for age in AgeBand:
-        for gender in Gender:
-            n = counts.get(f"age{age.value}_gender{gender.value}") or 0
-            hidden = n < minimum
+    for age, row in zip(ages, table.cells, strict=True):
+        for gender, n in zip(genders, row, strict=True):
+            if n is None:
+                hidden.add(f"age{age.value}_gender{gender.value}")
             out.append(
                 ProfileCell(
                     age_band=age.value,
                     age_label=str(age.label),
                     gender=gender.value,
                     gender_label=str(gender.label),
-                    n=None if hidden else n,
-                    suppressed=hidden,
+                    n=n,
+                    suppressed=n is None,
                 )
             )
-    return out
+    return out, hidden
 
 
 def _origin(run: ScoreRun, municipality_code: str) -> str:
@@ -341,15 +360,21 @@ def score_municipality(
 
     ``breakdown`` is ``all``, ``age3``, ``gender2`` or ``age3_gender2``. Any cell with fewer
     respondents than MACHIWB_MIN_PUBLIC_CELL_N is suppressed (values None, ``suppressed``
-    True), in the respondent profile too. Raises Municipality.DoesNotExist for unknown codes.
+    True), and so is every profile cell or breakdown hidden to protect one (secondary
+    suppression). The dashboard and the API show the profile exactly as returned here.
+    Raises Municipality.DoesNotExist for unknown codes.
     """
     municipality = Municipality.objects.get(code=municipality_code)
     cell = ScoreCell.objects.filter(
         run=run, municipality_id=municipality_code, breakdown=breakdown
     ).first()
     minimum = min_public_cell_n()
+    profile, hidden = _profile(run, municipality_code)
     # A municipality without responses (n = 0) has no subjective values to hide.
     suppressed = cell is not None and cell.n is not None and 0 < cell.n < minimum
+    # A breakdown the respondent profile hides (a small cell, or one hidden to protect it)
+    # is hidden here too, so its n cannot be read from the breakdown instead.
+    suppressed = suppressed or (cell is not None and breakdown != ALL and breakdown in hidden)
     return MunicipalityScores(
         run_public_id=str(run.public_id),
         fiscal_year=run.fiscal_year,
@@ -365,7 +390,7 @@ def score_municipality(
         min_public_n=minimum,
         categories=tuple(_category_scores(run, cell, suppressed=suppressed)),
         overall=tuple(_overall(run.catalog, cell, suppressed=suppressed)),
-        profile=tuple(_profile(run, municipality_code)) if breakdown == ALL else (),
+        profile=tuple(profile) if breakdown == ALL else (),
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from machiwb.dashboard.results import profile_table, scores_cached
+from machiwb.dashboard.results import scores_cached
 from machiwb.indicators.models import CatalogVersion, Category, ScoreCell, ScoreRun
 from machiwb.indicators.selectors import (
     MunicipalityScores,
@@ -382,28 +382,20 @@ def overall_records(scores: MunicipalityScores) -> list[Record]:
 
 
 def profile_records(scores: MunicipalityScores) -> list[Record]:
-    """Respondents by 年代 × 性別 with exactly the dashboard's suppression."""
-    table = profile_table(scores)
-    if table is None:
-        return []
+    """Respondents by 年代 × 性別, suppressed by the indicators selector as on the dashboard."""
     key = _key(scores)
-    codes = {(c.age_label, c.gender_label): (c.age_band, c.gender) for c in scores.profile}
-    out: list[Record] = []
-    for age, row in zip(table.ages, table.cells, strict=True):
-        for gender, n in zip(table.genders, row, strict=True):
-            age_band, gender_code = codes[(age, gender)]
-            out.append(
-                {
-                    **key,
-                    "age_band": age_band,
-                    "age_label": age,
-                    "gender": gender_code,
-                    "gender_label": gender,
-                    "n": n,
-                    "suppressed": n is None,
-                }
-            )
-    return out
+    return [
+        {
+            **key,
+            "age_band": c.age_band,
+            "age_label": c.age_label,
+            "gender": c.gender,
+            "gender_label": c.gender_label,
+            "n": c.n,
+            "suppressed": c.suppressed,
+        }
+        for c in scores.profile
+    ]
 
 
 def detail_records(*, run: ScoreRun, scores: MunicipalityScores, kind: str) -> list[Record]:

@@ -121,23 +121,48 @@ def test_small_breakdown_cells_and_profile_are_suppressed() -> None:
     _responses(WAKAYAMA, [4] * 12, age=3, gender=1)
     _responses(WAKAYAMA, [3] * 4, age=4, gender=2)
     run = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
-    shown = score_municipality(run=run, municipality_code=WAKAYAMA, breakdown="age3_gender1")
     hidden = score_municipality(run=run, municipality_code=WAKAYAMA, breakdown="age4")
-    assert shown.n == 12
-    assert shown.categories[0].subjective_value == 4.0
     assert hidden.suppressed
     assert hidden.categories[0].subjective_value is None
     assert all(q.mean is None and q.distribution == () for q in hidden.overall)
-    profile = {
-        (c.age_band, c.gender): c
-        for c in score_municipality(run=run, municipality_code=WAKAYAMA).profile
-    }
+    # Shown, the 12 would give the 4 away (n = 16): it is hidden too, in the profile and as a
+    # breakdown.
+    protecting = score_municipality(run=run, municipality_code=WAKAYAMA, breakdown="age3_gender1")
+    assert protecting.suppressed
+    assert protecting.n is None
+    assert protecting.categories[0].subjective_value is None
+    everyone = score_municipality(run=run, municipality_code=WAKAYAMA)
+    assert everyone.n == 16
+    profile = {(c.age_band, c.gender): c for c in everyone.profile}
     assert len(profile) == 32
-    assert profile[(3, 1)].n == 12
-    assert profile[(4, 2)].n is None
-    assert profile[(4, 2)].suppressed
+    assert all(c.n is None and c.suppressed for c in profile.values())
     with override_settings(MACHIWB={"MIN_PUBLIC_CELL_N": 3}):
         assert score_municipality(run=run, municipality_code=WAKAYAMA, breakdown="age4").n == 4
+        shown = score_municipality(run=run, municipality_code=WAKAYAMA, breakdown="age3_gender1")
+        assert shown.n == 12
+        assert shown.categories[0].subjective_value == 4.0
+
+
+def test_profile_hides_the_cells_that_would_give_a_small_one_away() -> None:
+    _responses(WAKAYAMA, [4] * 12, age=3, gender=1)
+    _responses(WAKAYAMA, [4] * 15, age=3, gender=2)
+    _responses(WAKAYAMA, [4] * 13, age=4, gender=1)
+    _responses(WAKAYAMA, [3] * 4, age=4, gender=2)
+    run = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
+    profile = {
+        (c.age_band, c.gender): c.n
+        for c in score_municipality(run=run, municipality_code=WAKAYAMA).profile
+    }
+    # Any one of the four cells gives the others away through the 年代 and 性別 totals.
+    assert [profile[(3, 1)], profile[(3, 2)], profile[(4, 1)], profile[(4, 2)]] == [None] * 4
+    assert all(n is None for n in profile.values())  # the empty cells stay hidden
+    margins = {
+        b: score_municipality(run=run, municipality_code=WAKAYAMA, breakdown=b)
+        for b in ("age3", "age4", "gender1", "gender2", "age3_gender2")
+    }
+    assert [margins[b].n for b in ("age3", "age4", "gender1", "gender2")] == [27, 17, 25, 19]
+    assert margins["age3_gender2"].suppressed
+    assert margins["age3_gender2"].n is None
 
 
 def _cells(run: ScoreRun) -> list[tuple[object, ...]]:
