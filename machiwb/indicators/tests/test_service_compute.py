@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import itertools
+import random
 from pathlib import Path
 
+import orjson
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
@@ -301,3 +304,43 @@ def test_the_recompute_job_reports_each_step_and_a_repeat_reuses_the_run() -> No
     assert (job.done, job.total) == (4, 4)
     assert "2026年度の指標を再計算しました（" in job.message
     assert Job.objects.count() == 1
+
+
+#: The results of the fixture below as the engine has always stored them, on SQLite and on
+#: PostgreSQL: the SHA-256 of the result lines (``results_sha256``) and of the stored rows.
+#: A faster aggregation or write path must not change them.
+FIXTURE_RESULTS_SHA256 = "3397f793b89509dac9b415b6eaab2727cb92a4bcaf1b3eb4c75648bb9fee04b3"
+FIXTURE_ROWS_SHA256 = "33013e86b2db250c663ff74b34d84ca89a3cde446f4f1c7da3ddac47c7a5e7c9"
+
+
+def test_the_stored_results_of_a_fixture_data_set_do_not_change() -> None:
+    rng = random.Random(11)  # noqa: S311 - test data
+    survey = Survey.objects.create(
+        survey_type="national", fiscal_year=2026, catalog_version="fy2023", title="t"
+    )
+    versions = [
+        SurveyVersion.objects.create(survey=survey, number=n, definition={}) for n in (1, 2)
+    ]
+    towns = [WAKAYAMA, KAINAN, HASHIMOTO, "011002", "011011", "131016"]
+    Response.objects.bulk_create(
+        Response(
+            survey_version=rng.choice(versions),
+            municipality_id=rng.choice(towns),
+            answered_on=datetime.date(2026, 6, 1),
+            age_band=rng.choice([None, 1, 2, 3, 5, 8]),
+            gender=rng.choice([None, 1, 2, 2, 4]),
+            q1=rng.choice([None, *range(11)]),
+            q2=rng.choice(range(11)),
+            q3=rng.choice(range(1, 6)),
+            q4=rng.choice([None, *range(11)]),
+            q5=rng.choice([None, None, *range(11)]),
+            **{c: rng.choice([None, 1, 2, 3, 4, 4, 5]) for c in CATEGORY_ITEM_COLUMNS},
+        )
+        for _ in range(600)
+    )
+    _kpis()
+    run = indicators_compute(fiscal_year=2026, survey_type="national", parameters=PARAMS)
+    rows = orjson.dumps([list(row) for row in _cells(run)], option=orjson.OPT_SORT_KEYS)
+    assert run.response_count == 600
+    assert run.results_sha256 == FIXTURE_RESULTS_SHA256
+    assert hashlib.sha256(rows).hexdigest() == FIXTURE_ROWS_SHA256
