@@ -207,11 +207,12 @@ class VerifiedSubject(models.Model):
 
     The hash covers the survey, the provider and the provider's subject id, so it cannot be
     matched across surveys or back to the person without the server's key. There is no time,
-    no other claim of the ID token and no link to the response.
+    no sequence, no other claim of the ID token and no link to the response.
     """
 
+    # the hash is the key: an id sequence would record the order in which people answered
+    subject_hash = models.CharField(primary_key=True, max_length=64)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="verified_subjects")
-    subject_hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("本人確認済みの回答者")
