@@ -1,6 +1,7 @@
 """The resident's identity check (本人確認) before answering a one-vote survey.
 
-``identity_begin`` sends the resident to the provider; the provider sends them back to the
+``identity_begin`` sends the resident to the provider (a link, not a form: the page's
+Content-Security-Policy ``form-action 'self'`` would stop a form redirected to the provider); the provider sends them back to the
 one callback URL registered with it (``identity_callback``), which verifies the ID token,
 refuses a person who already answered, and returns to the survey's front page. Plain links
 and forms only: it works without JavaScript.
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from machiwb.core.ratelimit import ratelimit
 from machiwb.surveys.identity import (
@@ -55,7 +56,7 @@ def _failed(request: HttpRequest, survey: Survey | None, message: str, status: i
     return render(request, "surveys/identity_failed.html", context, status=status)
 
 
-@require_POST
+@require_GET
 @never_cache
 @ratelimit(key="ip", rate=IDENTITY_RATE)
 def identity_begin(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:

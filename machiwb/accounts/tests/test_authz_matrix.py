@@ -192,7 +192,7 @@ MATRIX: dict[str, str] = {
     "surveys:edit": "L 404 404 404 404 404 404",
     "surveys:export": "L 404 404 404 404 404 404",
     "surveys:export_download": "L 404 404 404 404 404 404",
-    "surveys:identity_begin": "405 405 405 405 405 405 405",
+    "surveys:identity_begin": "404 404 404 404 404 404 404",
     "surveys:identity_callback": "400 400 400 400 400 400 400",
     "surveys:letters_download": "L 404 404 404 404 404 404",
     "surveys:list": "L 200 200 200 404 404 404",

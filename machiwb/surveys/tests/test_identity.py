@@ -6,14 +6,18 @@ Every test runs the real Authlib client against the in-process fake provider of
 
 from __future__ import annotations
 
+import io
 import logging
 import re
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, connections
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -23,7 +27,7 @@ from machiwb.regions.models import Municipality
 from machiwb.surveys import identity
 from machiwb.surveys.identity import identity_subject_hash
 from machiwb.surveys.models import Response, Survey, SurveyType, SurveyVersion, VerifiedSubject
-from machiwb.surveys.services import survey_publish
+from machiwb.surveys.services import SubmissionRefused, response_submit, survey_publish
 from machiwb.surveys.tests.fake_oidc import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -82,7 +86,7 @@ def editor_client(kainan: Municipality) -> Client:
 
 def _verify(client: Client, version: SurveyVersion, provider: FakeProvider, sub: str) -> Any:
     """Press 本人確認をして回答する, sign in at the provider, come back to the callback."""
-    start = client.post(f"/s/{version.survey.public_id}/verify/")
+    start = client.get(f"/s/{version.survey.public_id}/verify/")
     assert start.status_code == 302, start.content.decode()[:2000]
     return client.get(provider.login(start["Location"], sub=sub))
 
@@ -108,7 +112,7 @@ def test_start_page_offers_the_identity_check_and_nothing_else(
 ) -> None:
     html = client.get(f"/s/{checked.survey.public_id}/").content.decode()
     assert "本人確認をして回答する" in html
-    assert f'action="/s/{checked.survey.public_id}/verify/"' in html
+    assert f'href="/s/{checked.survey.public_id}/verify/"' in html
     assert "回答をはじめる" not in html
     # without the check the answer sheet cannot be started
     refused = client.post(f"/s/{checked.survey.public_id}/")
@@ -137,14 +141,13 @@ def test_verified_resident_answers_once_and_only_a_keyed_hash_is_kept(
     marks = list(VerifiedSubject.objects.values())
     assert marks == [
         {
-            "id": marks[0]["id"],
             "survey_id": checked.survey.pk,
             "subject_hash": identity_subject_hash(
                 survey=checked.survey, issuer=ISSUER, subject="subject-0001"
             ),
         }
     ]
-    assert {f.name for f in VerifiedSubject._meta.get_fields()} == {"id", "survey", "subject_hash"}
+    assert {f.name for f in VerifiedSubject._meta.get_fields()} == {"survey", "subject_hash"}
     assert not [f for f in Response._meta.get_fields() if f.related_model is VerifiedSubject]
     assert str(stored["id"]) not in str(marks)
     assert marks[0]["subject_hash"] not in str(stored)
@@ -244,7 +247,7 @@ def test_a_bad_id_token_is_rejected(
 def test_state_mismatch_is_rejected(
     client: Client, checked: SurveyVersion, provider: FakeProvider
 ) -> None:
-    start = client.post(f"/s/{checked.survey.public_id}/verify/")
+    start = client.get(f"/s/{checked.survey.public_id}/verify/")
     callback = provider.login(start["Location"], sub="subject-0001")
     forged = re.sub(r"state=[^&]+", "state=forged-state", callback)
     response = client.get(forged)
@@ -281,4 +284,46 @@ def test_without_a_configured_provider_the_survey_explains_it_cannot_be_answered
     html = client.get(f"/s/{checked.survey.public_id}/").content.decode()
     assert "本人確認サービスが現在使えない" in html
     assert "本人確認をして回答する" not in html
-    assert client.post(f"/s/{checked.survey.public_id}/verify/").status_code == 503
+    assert client.get(f"/s/{checked.survey.public_id}/verify/").status_code == 503
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real row locking needs PostgreSQL")
+def test_twenty_simultaneous_submissions_of_one_person_store_exactly_one() -> None:
+    call_command("load_regions", stdout=io.StringIO())
+    survey = Survey.objects.create(
+        survey_type=SurveyType.INDIVIDUAL,
+        municipality=Municipality.objects.get(code="302023"),
+        fiscal_year=2025,
+        catalog_version="fy2023",
+        title="同時送信の確認",
+        identity_required=True,
+    )
+    version = survey_publish(survey=survey, actor=None)
+    subject_hash = identity_subject_hash(survey=survey, issuer=ISSUER, subject="subject-0001")
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+
+    def submit(number: int) -> None:
+        barrier.wait()
+        try:
+            outcome = response_submit(
+                version=version,
+                answers={"q1": number % 11},
+                submission_token=f"token-{number:030d}",
+                identity_subject_hash=subject_hash,
+            ).value
+        except SubmissionRefused:
+            outcome = "refused"
+        finally:
+            connections.close_all()
+        outcomes.append(outcome)
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Counter(outcomes) == Counter({"stored": 1, "refused": 19})
+    assert Response.objects.count() == 1
+    assert VerifiedSubject.objects.count() == 1
