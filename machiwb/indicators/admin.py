@@ -2,6 +2,8 @@
 
 Each upload screen calls the same service as its management command, so a file is validated
 the same way everywhere and every problem is shown with its row (or JSON path) and reason.
+KPI values and published results are imported by a background job: the screen stores the
+files with the job and shows the job's page, where progress and problems appear.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -23,12 +24,11 @@ from machiwb.indicators.services import (
     KpiImportError,
     OfficialImportError,
     catalog_load,
-    kpi_values_import,
-    official_results_import,
+    kpi_values_import_start,
+    official_results_import_start,
 )
 from machiwb.indicators.textfile import DecodeError, decode_text
-from machiwb.jobs.services import job_enqueue
-from machiwb.surveys.models import SurveyType
+from machiwb.jobs.models import Job
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -86,7 +86,8 @@ class _UploadMixin(_OperatorViewMixin):
     admin_site: admin.AdminSite
     model: Any
 
-    def handle_upload(self, request: HttpRequest, form: forms.Form) -> str:
+    def handle_upload(self, request: HttpRequest, form: forms.Form) -> str | Job:
+        """Load the upload now (a message) or queue it as a background job."""
         raise NotImplementedError
 
     def get_urls(self) -> list[URLPattern]:
@@ -107,6 +108,10 @@ class _UploadMixin(_OperatorViewMixin):
                 except ValueError as exc:
                     problems = [str(exc)]
                 else:
+                    if isinstance(done, Job):
+                        return HttpResponseRedirect(
+                            reverse("jobs:detail", kwargs={"public_id": done.public_id})
+                        )
                     messages.success(request, done)
                     return HttpResponseRedirect(
                         reverse(f"admin:indicators_{self.model._meta.model_name}_changelist")
@@ -140,7 +145,7 @@ class CatalogVersionAdmin(_UploadMixin, admin.ModelAdmin[CatalogVersion]):
     upload_title = _("指標カタログの読込")
     upload_form = CatalogUploadForm
 
-    def handle_upload(self, request: HttpRequest, form: forms.Form) -> str:
+    def handle_upload(self, request: HttpRequest, form: forms.Form) -> str | Job:
         upload = form.cleaned_data["file"]
         text, _encoding = decode_text(_read(upload), name=upload.name)
         catalog = catalog_parse(text, source=upload.name)
@@ -168,25 +173,13 @@ class KpiImportAdmin(_UploadMixin, admin.ModelAdmin[KpiImport]):
     upload_title = _("客観指標データの取込")
     upload_form = KpiUploadForm
 
-    def handle_upload(self, request: HttpRequest, form: forms.Form) -> str:
+    def handle_upload(self, request: HttpRequest, form: forms.Form) -> str | Job:
         upload = form.cleaned_data["file"]
-        fiscal_year = form.cleaned_data["fiscal_year"]
-        with transaction.atomic():
-            batch = kpi_values_import(
-                fiscal_year=fiscal_year,
-                file_name=upload.name,
-                data=_read(upload),
-                actor=request.user,  # type: ignore[arg-type]
-            )
-            for survey_type in SurveyType.values:
-                job_enqueue(
-                    kind="indicators.recompute",
-                    params={"fiscal_year": fiscal_year, "survey_type": survey_type},
-                    actor=request.user,  # type: ignore[arg-type]
-                    coalesce=True,
-                )
-        return (
-            f"{batch.file_name}: {batch.row_count}行を取り込みました。指標の再計算を登録しました。"
+        return kpi_values_import_start(
+            fiscal_year=form.cleaned_data["fiscal_year"],
+            file_name=upload.name,
+            data=_read(upload),
+            actor=request.user,  # type: ignore[arg-type]
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -244,15 +237,9 @@ class ScoreRunAdmin(_UploadMixin, admin.ModelAdmin[ScoreRun]):
     upload_title = _("公表結果の取込")
     upload_form = OfficialUploadForm
 
-    def handle_upload(self, request: HttpRequest, form: forms.Form) -> str:
+    def handle_upload(self, request: HttpRequest, form: forms.Form) -> str | Job:
         files = [(f.name, _read(f)) for f in form.cleaned_data["result_files"]]
-        report = official_results_import(files=files, actor=request.user)  # type: ignore[arg-type]
-        lines = [f"imported={report.files} mismatches={len(report.mismatches)}"]
-        lines += [
-            f"{m.region} {m.category} {m.measure}: 公表値 {m.published} / 設問の平均 {m.derived:.2f}"
-            for m in report.mismatches
-        ]
-        return " ".join(lines)
+        return official_results_import_start(files=files, actor=request.user)  # type: ignore[arg-type]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

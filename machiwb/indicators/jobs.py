@@ -1,29 +1,45 @@
-"""Background job of the indicators app: recompute a fiscal year (指標の再計算).
+"""Background jobs of the indicators app: recompute a fiscal year (指標の再計算) and the
+operator imports of KPI values (客観指標データ) and published results (公表結果).
 
-Enqueued when an operator accepts a KPI values file, when a survey closes and when an
-upload of responses is confirmed or withdrawn, always with ``coalesce=True`` so that one
-waiting recompute per fiscal year and survey type is enough::
+The recompute is enqueued when an operator accepts a KPI values file, when a survey closes
+and when an upload of responses is confirmed or withdrawn, always with ``coalesce=True`` so
+that one waiting recompute per fiscal year and survey type is enough::
 
     job_enqueue(kind="indicators.recompute", params={"fiscal_year": 2026,
                 "survey_type": "national"}, actor=…, coalesce=True)
 
-Safe to repeat: a recompute with unchanged inputs keeps the current run.
+Every kind is safe to repeat: a recompute with unchanged inputs keeps the current run, and an
+import writes in one transaction, replacing values rather than adding to them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from machiwb.indicators.services import ComputeError, indicators_compute
+from machiwb.indicators.services import (
+    KPI_IMPORT_JOB,
+    OFFICIAL_IMPORT_JOB,
+    RECOMPUTE_JOB,
+    ComputeError,
+    KpiImportError,
+    OfficialImportError,
+    indicators_compute,
+    kpi_values_import,
+    official_results_import,
+)
 from machiwb.jobs.models import Job
 from machiwb.jobs.registry import JobError, JobOutcome, job_kind
-from machiwb.jobs.services import job_progress
+from machiwb.jobs.selectors import job_inputs
+from machiwb.jobs.services import job_enqueue, job_progress
 from machiwb.surveys.models import SurveyType
 
-RECOMPUTE_JOB = "indicators.recompute"
+#: Problems listed on the job page when an import is refused (the message holds 1000 characters).
+PROBLEMS_SHOWN = 5
 
 
 @job_kind(RECOMPUTE_JOB, label=gettext_lazy("指標の再計算"))
@@ -51,3 +67,84 @@ def recompute(job: Job, params: dict[str, Any]) -> JobOutcome:
             "responses": run.response_count,
         }
     )
+
+
+def _refused(problems: list[str]) -> JobError:
+    """Every problem counted, the first ones spelled out (by file, row and column)."""
+    shown = " / ".join(problems[:PROBLEMS_SHOWN])
+    more = len(problems) - PROBLEMS_SHOWN
+    message = _("%(n)d件の問題があるため、何も取り込んでいません。") % {"n": len(problems)}
+    message += " " + shown
+    if more > 0:
+        message += " " + _("（ほか%(n)d件）") % {"n": more}
+    return JobError(message)
+
+
+def _operator_inputs(job: Job) -> list[tuple[str, bytes]]:
+    if job.actor is None or not job.actor.is_operator:
+        raise JobError(_("取込を開始した運営者のアカウントが有効ではありません。"))
+    files = job_inputs(job=job)
+    if not files:
+        raise JobError(_("取り込むファイルが見つかりません。もう一度アップロードしてください。"))
+    return files
+
+
+@job_kind(KPI_IMPORT_JOB, label=gettext_lazy("客観指標データの取込"))
+def kpi_import(job: Job, params: dict[str, Any]) -> JobOutcome:
+    """Check and import a KPI values file, then queue the recompute of its fiscal year."""
+    ((file_name, data),) = _operator_inputs(job)
+    fiscal_year = int(params["fiscal_year"])
+    try:
+        with transaction.atomic():
+            batch = kpi_values_import(
+                fiscal_year=fiscal_year,
+                file_name=file_name,
+                data=data,
+                actor=job.actor,
+                progress=lambda done, total: job_progress(job, done, total),
+            )
+            for survey_type in SurveyType.values:
+                job_enqueue(
+                    kind=RECOMPUTE_JOB,
+                    params={"fiscal_year": fiscal_year, "survey_type": survey_type},
+                    actor=job.actor,
+                    coalesce=True,
+                )
+    except KpiImportError as exc:
+        raise _refused([str(p) for p in exc.problems]) from exc
+    return JobOutcome(
+        message=_(
+            "%(file)s: %(year)d年度の%(rows)d行を取り込みました。指標の再計算を登録しました。"
+        )
+        % {"file": batch.file_name, "year": fiscal_year, "rows": batch.row_count},
+        result_url=reverse("admin:indicators_kpivalue_changelist") + f"?fiscal_year={fiscal_year}",
+    )
+
+
+@job_kind(OFFICIAL_IMPORT_JOB, label=gettext_lazy("公表結果の取込"))
+def official_import(job: Job, params: dict[str, Any]) -> JobOutcome:
+    """Check and import published results files (all or nothing)."""
+    files = _operator_inputs(job)
+    try:
+        report = official_results_import(
+            files=files,
+            actor=job.actor,
+            progress=lambda done, total: job_progress(job, done, total),
+        )
+    except OfficialImportError as exc:
+        raise _refused(exc.problems) from exc
+    message = _("%(files)d個のファイルを取り込みました（%(municipalities)d団体）。") % {
+        "files": report.files,
+        "municipalities": len(report.municipalities),
+    }
+    if report.mismatches:
+        message += " " + _(
+            "公表値と設問の平均が0.1より離れているカテゴリーが%(n)d件あります：%(list)s"
+        ) % {
+            "n": len(report.mismatches),
+            "list": " / ".join(
+                f"{m.region} {m.category} {m.measure} {m.published}≠{m.derived:.2f}"
+                for m in report.mismatches[:PROBLEMS_SHOWN]
+            ),
+        }
+    return JobOutcome(message=message, result_url=reverse("admin:indicators_scorerun_changelist"))

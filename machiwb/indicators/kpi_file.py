@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from machiwb.indicators.textfile import DecodeError, decode_text
@@ -95,14 +95,22 @@ def read_table(data: bytes, *, name: str) -> tuple[list[list[str]], str]:
     return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))], encoding
 
 
+#: Rows checked between two progress reports.
+PROGRESS_EVERY = 1000
+
+
 def parse_kpi_rows(
     rows: list[list[str]],
     *,
     known_kpis: dict[str, KpiRange],
     current_codes: set[str],
     retired_codes: set[str],
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[KpiRow]:
-    """Validate every row; raise ``KpiFileError`` listing every problem, else return the rows."""
+    """Validate every row; raise ``KpiFileError`` listing every problem, else return the rows.
+
+    ``progress(rows checked, rows)`` is called every ``PROGRESS_EVERY`` rows.
+    """
     problems: list[Problem] = []
     if not rows:
         raise KpiFileError([Problem(0, "", "the file is empty")])
@@ -114,6 +122,8 @@ def parse_kpi_rows(
     out: list[KpiRow] = []
     seen: dict[tuple[str, str], int] = {}
     for number, row in enumerate(rows[1:], start=2):
+        if progress is not None and (number - 2) % PROGRESS_EVERY == 0:
+            progress(number - 2, len(rows) - 1)
         if not any(row):
             continue
         cell = {c: (row[i] if i < len(row) else "") for c, i in position.items()}

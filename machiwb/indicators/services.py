@@ -63,6 +63,8 @@ from machiwb.indicators.selectors import (
     score_run_current,
 )
 from machiwb.indicators.textfile import DecodeError, decode_text
+from machiwb.jobs.models import Job
+from machiwb.jobs.services import job_enqueue
 from machiwb.regions.models import Municipality, MunicipalityKind
 from machiwb.surveys.models import Response, SurveyType, SurveyVersion
 
@@ -271,7 +273,10 @@ def _official_cell(result: OfficialResult, layout: dict[str, list[str]]) -> dict
 
 
 def official_results_import(
-    *, files: Sequence[tuple[str, bytes]], actor: User | None = None
+    *,
+    files: Sequence[tuple[str, bytes]],
+    actor: User | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> OfficialImportReport:
     """Import published 全国調査 results (公表結果の取込) from the official CSV exports.
 
@@ -280,6 +285,8 @@ def official_results_import(
     holding the imported municipalities plus, carried forward, the other municipalities of
     the previous official run. Categories whose published value differs from the mean of
     their items by more than 0.1 are reported (the files round to 0.1).
+
+    ``progress(files read, files)`` is called after each file, before anything is written.
     """
     latest = CatalogVersion.objects.order_by("-first_fiscal_year").first()
     if latest is None:
@@ -288,7 +295,9 @@ def official_results_import(
     problems: list[str] = []
     results: dict[tuple[int, str, str], OfficialResult] = {}
     file_info: list[dict[str, str]] = []
-    for name, data in files:
+    for number, (name, data) in enumerate(files):
+        if progress is not None:
+            progress(number, len(files))
         try:
             text, encoding = decode_text(data, name=name)
             kind = official_file_parse(text, name=name, labels=labels, results=results)
@@ -796,6 +805,28 @@ def indicators_compute(
     return run
 
 
+#: The job kinds of this app (registered in ``jobs.py``).
+RECOMPUTE_JOB = "indicators.recompute"
+KPI_IMPORT_JOB = "indicators.kpi_import"
+OFFICIAL_IMPORT_JOB = "indicators.official_import"
+
+
+def kpi_values_import_start(*, fiscal_year: int, file_name: str, data: bytes, actor: User) -> Job:
+    """Queue ``kpi_values_import`` of an uploaded file as a background job; the file is kept
+    with the job until it finishes."""
+    return job_enqueue(
+        kind=KPI_IMPORT_JOB,
+        params={"fiscal_year": fiscal_year},
+        actor=actor,
+        inputs=[(file_name, data)],
+    )
+
+
+def official_results_import_start(*, files: Sequence[tuple[str, bytes]], actor: User) -> Job:
+    """Queue ``official_results_import`` of uploaded files as a background job."""
+    return job_enqueue(kind=OFFICIAL_IMPORT_JOB, params={}, actor=actor, inputs=files)
+
+
 class KpiImportError(ValueError):
     """The KPI file cannot be imported; ``problems`` lists every row, column and reason."""
 
@@ -805,7 +836,12 @@ class KpiImportError(ValueError):
 
 
 def kpi_values_import(
-    *, fiscal_year: int, file_name: str, data: bytes, actor: User | None = None
+    *,
+    fiscal_year: int,
+    file_name: str,
+    data: bytes,
+    actor: User | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> KpiImport:
     """Import KPI values of a fiscal year (客観指標データの取込) from CSV or .xlsx.
 
@@ -813,6 +849,9 @@ def kpi_values_import(
     duplicates and values outside a KPI's plausible range are all reported and nothing is
     written. Accepted values replace earlier values of the same KPI and municipality and keep
     the file they came from (name, SHA-256, who, when).
+
+    ``progress(rows checked, rows)`` is called while the rows are checked, before anything
+    is written; the values are then written in one transaction.
     """
     catalog = catalog_for_fiscal_year(fiscal_year)
     if catalog is None:
@@ -829,7 +868,13 @@ def kpi_values_import(
         (retired if valid_to is not None else current).add(code)
     try:
         table, file_format = read_table(data, name=file_name)
-        rows = parse_kpi_rows(table, known_kpis=known, current_codes=current, retired_codes=retired)
+        rows = parse_kpi_rows(
+            table,
+            known_kpis=known,
+            current_codes=current,
+            retired_codes=retired,
+            progress=progress,
+        )
     except KpiFileError as exc:
         raise KpiImportError(exc.problems) from None
     with transaction.atomic():

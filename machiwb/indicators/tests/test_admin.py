@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from django.test import Client
 
 from machiwb.accounts.models import Role
 from machiwb.accounts.testing import login_staff, make_operator, make_staff
+from machiwb.indicators import jobs as indicator_jobs
 from machiwb.indicators.jobs import recompute
-from machiwb.indicators.models import KpiValue, ScoreRun, SurveyItem
-from machiwb.jobs.models import Job
+from machiwb.indicators.models import KpiImport, KpiValue, ScoreRun, SurveyItem
+from machiwb.jobs.models import Job, JobFile, JobStatus
 from machiwb.jobs.registry import JobError
 
 pytestmark = pytest.mark.usefixtures("regions_loaded", "catalog_loaded")
@@ -26,18 +28,30 @@ def operator_client(client: Client) -> Client:
     return client
 
 
+def _job_of(response: HttpResponse, kind: str) -> Job:
+    """The upload screen hands the file to a job (run inside the call in tests) and shows it."""
+    assert response.status_code == 302
+    job = Job.objects.filter(kind=kind).latest("created_at")
+    assert response["Location"] == f"/jobs/{job.public_id}/"
+    assert not JobFile.objects.filter(job=job).exists()  # the uploaded file went with the job
+    return job
+
+
 def test_kpi_upload_lists_every_problem_and_imports_nothing(operator_client: Client) -> None:
     data = b"municipality_code,kpi_code,value\n302015,vacant_house_rate,lots\n999999,nope,1\n"
     response = operator_client.post(
         "/admin/indicators/kpiimport/upload/",
         {"fiscal_year": 2026, "file": SimpleUploadedFile("kpi.csv", data)},
     )
-    assert response.status_code == 200
-    page = response.content.decode()
+    job = _job_of(response, "indicators.kpi_import")
+    assert job.status == JobStatus.FAILED
+    assert job.message.startswith("3件の問題があるため、何も取り込んでいません。")
+    page = operator_client.get(response["Location"]).content.decode()
     assert "row 2, value: &#x27;lots&#x27; is not a number" in page
     assert "row 3, municipality_code: unknown code &#x27;999999&#x27;" in page
-    assert "何も取り込んでいません" in page
     assert KpiValue.objects.count() == 0
+    assert not KpiImport.objects.exists()
+    assert not Job.objects.filter(kind="indicators.recompute").exists()
 
 
 def test_kpi_upload_imports_a_good_file(operator_client: Client) -> None:
@@ -46,20 +60,43 @@ def test_kpi_upload_imports_a_good_file(operator_client: Client) -> None:
         "/admin/indicators/kpiimport/upload/",
         {"fiscal_year": 2026, "file": SimpleUploadedFile("kpi.csv", data)},
     )
-    assert response.status_code == 302
+    job = _job_of(response, "indicators.kpi_import")
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert (job.done, job.total) == (1, 1)
+    assert job.message == "kpi.csv: 2026年度の1行を取り込みました。指標の再計算を登録しました。"
+    assert job.result_url == "/admin/indicators/kpivalue/?fiscal_year=2026"
     assert KpiValue.objects.get().value == 13.8
     jobs = Job.objects.filter(kind="indicators.recompute").order_by("pk")
     assert [j.params for j in jobs] == [
         {"fiscal_year": 2026, "survey_type": "national"},
         {"fiscal_year": 2026, "survey_type": "individual"},
     ]
-    listing = operator_client.get("/admin/indicators/kpivalue/?fiscal_year=2026")
+    listing = operator_client.get(job.result_url)
     assert "vacant_house_rate" in listing.content.decode()
     assert "kpi.csv" in listing.content.decode()  # the file each value came from
     outcome = recompute(jobs[0], jobs[0].params)
     assert "2026年度の指標を再計算しました" in outcome.message
     with pytest.raises(JobError):
         recompute(jobs[0], {"fiscal_year": "x"})
+
+
+def test_kpi_import_that_fails_while_writing_stores_nothing(
+    operator_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**_kwargs: object) -> Job:
+        raise RuntimeError("queue table is gone")
+
+    monkeypatch.setattr(indicator_jobs, "job_enqueue", broken)  # after the values were written
+    data = b"municipality_code,kpi_code,value\n302015,vacant_house_rate,13.8\n"
+    response = operator_client.post(
+        "/admin/indicators/kpiimport/upload/",
+        {"fiscal_year": 2026, "file": SimpleUploadedFile("kpi.csv", data)},
+    )
+    job = _job_of(response, "indicators.kpi_import")
+    assert job.status == JobStatus.FAILED
+    assert str(job.public_id) in job.message
+    assert not KpiValue.objects.exists()
+    assert not KpiImport.objects.exists()
 
 
 def test_catalog_upload_reports_schema_problems(operator_client: Client) -> None:
@@ -75,13 +112,38 @@ def test_catalog_upload_reports_schema_problems(operator_client: Client) -> None
 def test_official_results_upload(operator_client: Client) -> None:
     uploads = [SimpleUploadedFile(p.name, p.read_bytes()) for p in sorted(OFFICIAL.glob("*"))]
     response = operator_client.post("/admin/indicators/scorerun/upload/", {"result_files": uploads})
-    assert response.status_code == 302
+    job = _job_of(response, "indicators.official_import")
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert (job.done, job.total) == (12, 12)
+    assert job.message == "12個のファイルを取り込みました（4団体）。"
     assert ScoreRun.objects.get().municipality_count == 4
-    listing = operator_client.get(response["Location"])
+    listing = operator_client.get(job.result_url)
     assert listing.status_code == 200
-    page = listing.content.decode()
-    assert "mported=12 mismatches=0" in page  # the admin capitalises the message
-    assert "/admin/indicators/kpivalue/" in page  # listed in the navigation
+    assert "/admin/indicators/kpivalue/" in listing.content.decode()  # listed in the navigation
+
+
+def test_official_results_upload_with_a_broken_file_imports_nothing(
+    operator_client: Client,
+) -> None:
+    uploads = [SimpleUploadedFile(p.name, p.read_bytes()) for p in sorted(OFFICIAL.glob("*"))]
+    uploads.append(SimpleUploadedFile("broken.csv", b"\xff\xfe\x00garbage"))
+    response = operator_client.post("/admin/indicators/scorerun/upload/", {"result_files": uploads})
+    job = _job_of(response, "indicators.official_import")
+    assert job.status == JobStatus.FAILED
+    assert "何も取り込んでいません。" in job.message
+    assert "broken.csv" in job.message
+    assert not ScoreRun.objects.exists()
+
+
+def test_import_jobs_are_seen_by_their_operator_only(operator_client: Client) -> None:
+    data = b"municipality_code,kpi_code,value\n302015,vacant_house_rate,13.8\n"
+    response = operator_client.post(
+        "/admin/indicators/kpiimport/upload/",
+        {"fiscal_year": 2026, "file": SimpleUploadedFile("kpi.csv", data)},
+    )
+    staff = Client()
+    login_staff(staff, make_staff(municipality="302015", role=Role.ADMIN))
+    assert staff.get(response["Location"]).status_code == 404
 
 
 def test_municipal_staff_cannot_open_the_upload_screens(client: Client) -> None:

@@ -27,9 +27,10 @@ def _files(pattern: str = "*.csv") -> list[tuple[str, bytes]]:
 
 
 def test_the_real_files_import_cleanly_with_no_mismatches() -> None:
-    out = io.StringIO()
-    call_command("import_official_results", *sorted(OFFICIAL.glob("*.csv")), stdout=out)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_official_results", *sorted(OFFICIAL.glob("*.csv")), stdout=out, stderr=err)
     assert out.getvalue().splitlines()[-1] == "imported=12 mismatches=0"
+    assert err.getvalue().splitlines() == [f"read {n}/12 files" for n in range(12)]
     run = score_run_current(fiscal_year=2026, survey_type="national")
     assert run is not None
     assert run.origin == "official"

@@ -26,7 +26,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         try:
             batch = kpi_values_import(
-                fiscal_year=options["fiscal_year"], file_name=path.name, data=data
+                fiscal_year=options["fiscal_year"],
+                file_name=path.name,
+                data=data,
+                progress=lambda done, total: self.stderr.write(f"checked {done}/{total} rows"),
             )
         except KpiImportError as exc:
             lines = [str(p) for p in exc.problems]

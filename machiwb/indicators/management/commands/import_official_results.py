@@ -23,7 +23,10 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(str(exc)) from exc
         try:
-            report = official_results_import(files=files)
+            report = official_results_import(
+                files=files,
+                progress=lambda done, total: self.stderr.write(f"read {done}/{total} files"),
+            )
         except OfficialImportError as exc:
             raise CommandError("nothing imported:\n" + "\n".join(exc.problems)) from exc
         for m in report.mismatches:
