@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 
 from machiwb.accounts.models import Role
@@ -28,7 +28,7 @@ def operator_client(client: Client) -> Client:
     return client
 
 
-def _job_of(response: HttpResponse, kind: str) -> Job:
+def _job_of(response: HttpResponseBase, kind: str) -> Job:
     """The upload screen hands the file to a job (run inside the call in tests) and shows it."""
     assert response.status_code == 302
     job = Job.objects.filter(kind=kind).latest("created_at")
