@@ -48,7 +48,7 @@ class RadarChart:
     meta: ChartMeta
     axes: tuple[str, ...]
     series: tuple[Series, ...]
-    value_label: str = "偏差値"
+    value_label: str
     scale: tuple[float, float] = (20.0, 80.0)
     reference: float | None = 50.0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -95,7 +96,10 @@ def chart_summary(chart: Chart) -> str:
             sum(1 for p in chart.points if p.x >= xr and p.y < yr),
         ]
         names = chart.quadrant_labels or (_("右上"), _("左上"), _("左下"), _("右下"))
-        parts = "、".join(f"{name}{count}" for name, count in zip(names, quadrants, strict=True))
+        parts = _("、").join(
+            _("%(name)s%(count)d") % {"name": name, "count": count}
+            for name, count in zip(names, quadrants, strict=True)
+        )
         return _("%(title)s：%(count)d点を%(x)s %(xr)sと%(y)s %(yr)sで分けると%(parts)s。") % {
             "title": chart.meta.title,
             "count": len(chart.points),
@@ -108,7 +112,7 @@ def chart_summary(chart: Chart) -> str:
     labels = chart.axes if isinstance(chart, RadarChart) else chart.categories
     if chart.reference is not None:
         reference = chart.reference
-        parts = "、".join(_series_sentence(s, reference, len(labels)) for s in chart.series)
+        parts = _("、").join(_series_sentence(s, reference, len(labels)) for s in chart.series)
         return _("%(title)s：%(parts)s。") % {"title": chart.meta.title, "parts": parts}
     ranges = []
     for s in chart.series:
@@ -125,15 +129,15 @@ def chart_summary(chart: Chart) -> str:
     return _("%(title)s：%(count)d項目、%(parts)s。") % {
         "title": chart.meta.title,
         "count": len(labels),
-        "parts": "、".join(ranges) or _("値なし"),
+        "parts": _("、").join(ranges) or _("値なし"),
     }
 
 
-def table_csv(table: DataTable) -> str:
-    """The table as CSV text (empty cell for a missing value)."""
+def rows_csv(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+    """CSV text with one header row; an empty cell for a missing or suppressed value."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.columns)
-    for row in table.rows:
+    writer.writerow(columns)
+    for row in rows:
         writer.writerow(["" if cell is None else cell for cell in row])
     return buffer.getvalue()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils.translation import get_language
+from machiwb.core.language import english_active
 
 _ERAS: tuple[tuple[datetime.date, str, str], ...] = (
     (datetime.date(2019, 5, 1), "令和", "Reiwa"),
@@ -38,7 +38,7 @@ def fiscal_year_era(fiscal_year: int) -> tuple[str, int]:
 def fiscal_year_label(fiscal_year: int) -> str:
     """2024 → "2024年度（令和6年度）" in Japanese, "FY2024 (Reiwa 6)" in English."""
     era, year = fiscal_year_era(fiscal_year)
-    if (get_language() or "ja").startswith("en"):
+    if english_active():
         romaji = {"令和": "Reiwa", "平成": "Heisei"}[era]
         return f"FY{fiscal_year} ({romaji} {year})"
     return f"{fiscal_year}年度（{era}{_era_year_text(year)}年度）"
@@ -46,7 +46,7 @@ def fiscal_year_label(fiscal_year: int) -> str:
 
 def wareki_date(day: datetime.date) -> str:
     """A date in 和暦, e.g. 2024-04-01 → "令和6年4月1日" (ISO in English)."""
-    if (get_language() or "ja").startswith("en"):
+    if english_active():
         return day.isoformat()
     for start, era, _romaji in _ERAS:
         if day >= start:

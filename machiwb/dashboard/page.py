@@ -13,6 +13,7 @@ from functools import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from machiwb.core.language import in_active_language
 from machiwb.core.wareki import fiscal_year_label
 from machiwb.dashboard.figures import (
     Figure,
@@ -230,7 +231,9 @@ def dashboard_page(
             )
     selection = selection.with_changes(compare=tuple(m.code for m, _q in compared))
 
-    prefectures = list(Prefecture.objects.order_by("pref_code").only("pref_code", "name"))
+    prefectures = list(
+        Prefecture.objects.order_by("pref_code").only("pref_code", "name", "name_en")
+    )
     prefecture = next((p for p in prefectures if p.pref_code == selection.prefecture), None)
     municipality_choices = (
         [
@@ -251,7 +254,12 @@ def dashboard_page(
         selection=selection,
         errors=errors,
         prefectures=[
-            Choice(p.pref_code, p.name, p.pref_code == selection.prefecture) for p in prefectures
+            Choice(
+                p.pref_code,
+                in_active_language(p.name, p.name_en),
+                p.pref_code == selection.prefecture,
+            )
+            for p in prefectures
         ],
         municipalities=municipality_choices,
         survey_types=[

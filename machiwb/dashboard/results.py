@@ -70,7 +70,7 @@ class Result:
     def n_short(self) -> str:
         if self.scores.n is None:
             return _("（n 記載なし）")
-        return f"（n={self.scores.n:,}）"
+        return _("（n=%(n)s）") % {"n": f"{self.scores.n:,}"}
 
     @property
     def official(self) -> bool:
@@ -102,7 +102,11 @@ class Result:
     @property
     def meta_line(self) -> str:
         """Survey type, fiscal year and n: printed on every chart."""
-        return f"{self.survey_type_text}・{self.fiscal_year_text}・{self.n_text}"
+        return _("%(type)s・%(year)s・%(n)s") % {
+            "type": self.survey_type_text,
+            "year": self.fiscal_year_text,
+            "n": self.n_text,
+        }
 
 
 def result_load(

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
+from machiwb.core.language import in_active_language
 from machiwb.indicators.compute import ALL, clip_for_display
 from machiwb.indicators.models import (
     CatalogVersion,
@@ -64,6 +65,14 @@ class CategoryScore:
     coverage: float | None
     suppressed: bool
 
+    @property
+    def name(self) -> str:
+        return in_active_language(self.name_ja, self.name_en)
+
+    @property
+    def group_name(self) -> str:
+        return in_active_language(self.group_name_ja, self.group_name_en)
+
 
 @dataclass(frozen=True)
 class OverallResult:
@@ -78,6 +87,10 @@ class OverallResult:
     n: int | None
     distribution: tuple[tuple[int, float], ...]
     suppressed: bool
+
+    @property
+    def label(self) -> str:
+        return in_active_language(self.label_ja, self.label_en)
 
 
 @dataclass(frozen=True)
@@ -137,6 +150,15 @@ class ItemExplanation:
     reference_sd: float | None
     reference_n: int | None
 
+    @property
+    def label(self) -> str:
+        """The short name; the catalog has none in English, so there it is the wording."""
+        return in_active_language(self.label_ja, self.text_en)
+
+    @property
+    def text(self) -> str:
+        return in_active_language(self.text_ja, self.text_en)
+
 
 @dataclass(frozen=True)
 class KpiExplanation:
@@ -158,6 +180,10 @@ class KpiExplanation:
     reference_n: int | None
     provenance: str
 
+    @property
+    def name(self) -> str:
+        return in_active_language(self.name_ja, self.name_en)
+
 
 @dataclass(frozen=True)
 class CategoryExplanation:
@@ -175,6 +201,10 @@ class CategoryExplanation:
     method_en: str
     subjective_reference_members: int | None
     objective_reference_members: int | None
+
+    @property
+    def method(self) -> str:
+        return in_active_language(self.method_ja, self.method_en)
 
 
 def min_public_cell_n() -> int:

@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -118,7 +119,11 @@ def api_view(
     *, params: Sequence[str] = (), repeatable: Collection[str] = ()
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Read-only, CORS-friendly API view: GET/HEAD/OPTIONS only, exactly the query parameters
-    ``params`` (a parameter outside them is refused, never ignored), parameter errors as 400."""
+    ``params`` (a parameter outside them is refused, never ignored), parameter errors as 400.
+
+    The data do not follow the site's language: every label is built in Japanese, so the same
+    request gives the same bytes whichever language the visitor chose (English names are in
+    their own ``*_en`` columns)."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -133,7 +138,8 @@ def api_view(
                 return response
             try:
                 check_parameters(request, params, repeatable=repeatable)
-                return view(request, *args, **kwargs)
+                with translation.override("ja"):
+                    return view(request, *args, **kwargs)
             except ParamError as error:
                 return error_response(
                     400, error.code, error.message, error.field, allowed=error.allowed

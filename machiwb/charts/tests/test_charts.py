@@ -20,7 +20,7 @@ from machiwb.charts.specs import (
     ScatterPoint,
     Series,
 )
-from machiwb.charts.tables import chart_summary, chart_table, table_csv
+from machiwb.charts.tables import chart_summary, chart_table, rows_csv
 
 META = ChartMeta(
     title="和歌山県 和歌山市 カテゴリー別偏差値",
@@ -32,6 +32,7 @@ RADAR = RadarChart(
     meta=META,
     axes=AXES,
     series=(Series("主観", (51.2, 48.9, 53.5, None)), Series("客観", (48.0, 48.7, 54.4, 49.9))),
+    value_label="偏差値",
 )
 
 
@@ -69,7 +70,7 @@ def test_radar_pdf_embeds_japanese_truetype_font_and_selectable_text() -> None:
 
 def test_cache_returns_identical_bytes_and_keys_differ_by_input() -> None:
     assert chart_png(RADAR) == chart_png(RADAR)
-    other = RadarChart(meta=META, axes=AXES, series=RADAR.series[:1])
+    other = RadarChart(meta=META, axes=AXES, series=RADAR.series[:1], value_label="偏差値")
     assert chart_cache_key(RADAR, "png") != chart_cache_key(other, "png")
     assert chart_cache_key(RADAR, "png") != chart_cache_key(RADAR, "pdf")
 
@@ -79,7 +80,7 @@ def test_table_twin_keeps_order_and_marks_missing_values() -> None:
     assert table.columns == ("項目", "主観", "客観")
     assert [row[0] for row in table.rows] == list(AXES)
     assert table.rows[3] == ("移動・交通", None, 49.9)
-    assert table_csv(table).splitlines()[4] == "移動・交通,,49.9"
+    assert rows_csv(table.columns, table.rows).splitlines()[4] == "移動・交通,,49.9"
 
 
 def test_summary_counts_against_the_reference() -> None:
@@ -90,7 +91,9 @@ def test_summary_counts_against_the_reference() -> None:
 
 def test_series_length_must_match_axes() -> None:
     with pytest.raises(ValueError, match="3 values for 4 labels"):
-        RadarChart(meta=META, axes=AXES, series=(Series("主観", (1.0, 2.0, 3.0)),))
+        RadarChart(
+            meta=META, axes=AXES, series=(Series("主観", (1.0, 2.0, 3.0)),), value_label="偏差値"
+        )
 
 
 def test_bar_and_scatter_render() -> None:

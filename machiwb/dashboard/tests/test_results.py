@@ -114,7 +114,9 @@ def test_category_detail_explains_the_score(client: Client) -> None:
     assert "医療機関が充実" in body
     assert "デジタル庁「地域幸福度（Well-Being）指標」ダッシュボードの公表値" in body
     items = client.get(reverse("dashboard:chart", args=["items_c01", "csv"]), WAKAYAMA)
-    assert "医療機関が充実,51.6" in items.content.decode("utf-8-sig")
+    row = items.content.decode("utf-8-sig").splitlines()[1]
+    assert row.startswith("302015,和歌山市,2026,national,c01,c01_1,医療機関が充実,")
+    assert row.endswith(",51.6")
 
 
 def test_category_detail_unknown_is_404(client: Client) -> None:
