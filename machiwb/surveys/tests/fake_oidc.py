@@ -14,13 +14,17 @@ import hashlib
 import json
 import secrets
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pytest
 import requests
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+
+from machiwb.surveys import identity
 
 ISSUER = "https://id.example.test"
 CLIENT_ID = "machiwb-test-client"
@@ -28,6 +32,14 @@ CLIENT_SECRET = "test-client-secret"  # noqa: S105 - a test double's value
 KEY_ID = "test-key-1"
 #: Claims the provider adds that machiwb must neither store nor log.
 PERSONAL_CLAIMS = {"name": "住民 花子", "email": "hanako@example.jp", "birthdate": "1980-04-01"}
+
+#: The ``OIDC_PROVIDER`` setting that points machiwb at the fake.
+PROVIDER_SETTING = {
+    "issuer": ISSUER,
+    "discovery_url": f"{ISSUER}/.well-known/openid-configuration",
+    "client_id": CLIENT_ID,
+    "client_secret": CLIENT_SECRET,
+}
 
 _KEYS: dict[str, RSAKey] = {}
 
@@ -149,3 +161,23 @@ class FakeProvider:
                 "id_token": id_token,
             },
         )
+
+
+def fake_provider_installed(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> Iterator[FakeProvider]:
+    """Configure machiwb for the fake and route every ``requests`` call to it (fixture body)."""
+    fake = FakeProvider()
+    settings.OIDC_PROVIDER = PROVIDER_SETTING
+
+    def send(
+        adapter: requests.adapters.HTTPAdapter, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        assert (request.url or "").startswith(f"{ISSUER}/"), request.url
+        assert kwargs.get("timeout") == identity.PROVIDER_TIMEOUT
+        return fake.send(request)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
+    identity._client_for.cache_clear()  # the discovery document and keys of another test
+    yield fake
+    identity._client_for.cache_clear()

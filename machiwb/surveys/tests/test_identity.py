@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
@@ -30,38 +29,19 @@ from machiwb.surveys.models import Response, Survey, SurveyType, SurveyVersion, 
 from machiwb.surveys.services import SubmissionRefused, response_submit, survey_publish
 from machiwb.surveys.tests.fake_oidc import (
     CLIENT_ID,
-    CLIENT_SECRET,
     ISSUER,
     PERSONAL_CLAIMS,
+    PROVIDER_SETTING,
     FakeProvider,
+    fake_provider_installed,
 )
 
 pytestmark = pytest.mark.django_db
 
-PROVIDER_SETTING = {
-    "issuer": ISSUER,
-    "discovery_url": f"{ISSUER}/.well-known/openid-configuration",
-    "client_id": CLIENT_ID,
-    "client_secret": CLIENT_SECRET,
-}
-
 
 @pytest.fixture
 def provider(monkeypatch: pytest.MonkeyPatch, settings: SettingsWrapper) -> Iterator[FakeProvider]:
-    fake = FakeProvider()
-    settings.OIDC_PROVIDER = PROVIDER_SETTING
-
-    def send(
-        adapter: requests.adapters.HTTPAdapter, request: requests.PreparedRequest, **kwargs: Any
-    ) -> requests.Response:
-        assert (request.url or "").startswith(f"{ISSUER}/"), request.url
-        assert kwargs.get("timeout") == identity.PROVIDER_TIMEOUT
-        return fake.send(request)
-
-    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
-    identity._client_for.cache_clear()  # the discovery document and keys of another test
-    yield fake
-    identity._client_for.cache_clear()
+    yield from fake_provider_installed(monkeypatch, settings)
 
 
 @pytest.fixture
