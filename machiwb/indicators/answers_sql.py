@@ -98,12 +98,16 @@ def answer_cells_postgresql(
         matrix = np.hstack([matrix[:, :5], unpacked, matrix[:, 5 + n_items :]])
         width = matrix.shape[1]
 
-    # Fold survey versions together: one cell per municipality, age band and gender.
-    keys = matrix[:, 1:4]
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    totals = np.zeros((len(unique), width - 4), dtype=np.int64)
-    np.add.at(totals, inverse, matrix[:, 4:])
+    # Fold survey versions together: one cell per municipality, age band and gender, in
+    # that order (sort the keys, then add up each run of equal keys).
+    order = np.lexsort((matrix[:, 3], matrix[:, 2], matrix[:, 1]))
+    keys = matrix[order, 1:4]
+    starts = np.flatnonzero(np.r_[True, np.any(keys[1:] != keys[:-1], axis=1)]) if count else order
+    unique = keys[starts]
+    if len(starts) == count:
+        totals = matrix[order, 4:]
+    else:
+        totals = np.add.reduceat(matrix[order, 4:], starts, axis=0)
     per_version: dict[int, int] = {}
     for version, n in zip(matrix[:, 0].tolist(), matrix[:, 4].tolist(), strict=True):
         per_version[version] = per_version.get(version, 0) + n
