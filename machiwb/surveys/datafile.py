@@ -10,7 +10,7 @@ import csv
 import datetime
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,8 @@ ATTRIBUTE_COLUMNS: tuple[str, ...] = (
     "age_band",
     "gender",
 )
+#: The version each row answered; last, so that the other columns keep their positions.
+VERSION_COLUMN = "survey_version"
 #: Columns an uploaded file must have (q5 and the custom questions may be left out).
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "age_band",
@@ -62,7 +64,31 @@ def neutralise(value: Any) -> Any:
 def columns_of(definition: dict[str, Any]) -> list[str]:
     """The file's columns for a survey definition, in order."""
     custom = [q["id"] for q in definition["questions"] if not q.get("standard")]
-    return [*ATTRIBUTE_COLUMNS, *CATEGORY_ITEM_COLUMNS, *OVERALL_COLUMNS, *custom]
+    return [*ATTRIBUTE_COLUMNS, *CATEGORY_ITEM_COLUMNS, *OVERALL_COLUMNS, *custom, VERSION_COLUMN]
+
+
+def definition_of_versions(versions: Mapping[int, dict[str, Any]]) -> dict[str, Any]:
+    """One definition for a file holding responses of several versions (by number).
+
+    The newest version's questions come first in its order, then custom questions only
+    earlier versions asked; a question keeps the wording of the newest version that asked
+    it. A custom question not asked in every version lists the versions in ``versions``.
+    """
+    numbers = sorted(versions, reverse=True)
+    merged = dict(versions[numbers[0]])
+    questions: dict[str, dict[str, Any]] = {}
+    asked: dict[str, list[int]] = {}
+    for number in numbers:
+        for question in versions[number]["questions"]:
+            questions.setdefault(question["id"], question)
+            asked.setdefault(question["id"], []).append(number)
+    merged["questions"] = [
+        question
+        if question.get("standard") or len(asked[key]) == len(numbers)
+        else dict(question, versions=sorted(asked[key]))
+        for key, question in questions.items()
+    ]
+    return merged
 
 
 def row_of(record: dict[str, Any], columns: Sequence[str]) -> list[Any]:
@@ -88,7 +114,7 @@ def dictionary_rows(definition: dict[str, Any]) -> list[list[Any]]:
         ["area", "地区", "文字列", "", "", "", "空欄可"],
         ["answered_on", "回答日", "日付（YYYY-MM-DD）", "", "", "", "時刻は記録しない"],
     ]
-    for column in columns_of(definition)[3:]:
+    for column in columns_of(definition)[3:-1]:
         question = by_id.get(column)
         if question is None:  # an optional standard column not asked in this survey
             continue
@@ -107,9 +133,23 @@ def dictionary_rows(definition: dict[str, Any]) -> list[list[Any]]:
             notes.append("仮の文言")
         if question.get("max_length"):
             notes.append(f"{question['max_length']}文字まで")
+        if question.get("versions"):
+            asked = "・".join(f"第{n}版" for n in question["versions"])
+            notes.append(f"{asked}の設問（ほかの版の回答では空欄）")
         rows.append(
             [column, question["text"], KIND_NAMES[kind], codes, low, high, "、".join(notes)]
         )
+    rows.append(
+        [
+            VERSION_COLUMN,
+            "回答した調査票の版",
+            "整数",
+            "",
+            1,
+            "",
+            "アップロードでは空欄可（空欄＝最新の版）",
+        ]
+    )
     return rows
 
 
@@ -233,12 +273,17 @@ def _xlsx_rows(content: bytes) -> list[list[str]]:
 
 
 def rows_validate(
-    parsed: ParsedFile, definition: dict[str, Any], municipality_code: str
+    parsed: ParsedFile, versions: Mapping[int, dict[str, Any]], municipality_code: str
 ) -> tuple[list[dict[str, Any]], list[CellError]]:
-    """Check every cell; return the answer sheets (one per row) and every error found."""
+    """Check every cell; return the answer sheets (one per row) and every error found.
+
+    ``versions`` maps version numbers to their definitions. A row is checked against the
+    version in its ``survey_version`` cell (empty: the newest); each sheet says which one.
+    """
     errors: list[CellError] = []
-    by_id = {q["id"]: q for q in definition["questions"]}
-    known = set(ATTRIBUTE_COLUMNS) | set(by_id)
+    newest = max(versions)
+    by_version = {n: {q["id"]: q for q in d["questions"]} for n, d in versions.items()}
+    known = {*ATTRIBUTE_COLUMNS, VERSION_COLUMN}.union(*by_version.values())
     header = parsed.header
     seen: set[str] = set()
     for column in header:
@@ -260,7 +305,26 @@ def rows_validate(
         cells = dict(
             zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row)), strict=True)
         )
-        sheet: dict[str, Any] = {"answered_on": cells.get("answered_on", "")}
+        number_text = cells.get(VERSION_COLUMN, "")
+        if not number_text:
+            version_number = newest
+        elif number_text.isdigit() and int(number_text) in versions:
+            version_number = int(number_text)
+        else:
+            listed = "、".join(str(n) for n in sorted(versions))
+            errors.append(
+                CellError(
+                    number,
+                    VERSION_COLUMN,
+                    f"「{number_text[:20]}」はこの調査にない版です（使える版：{listed}）。",
+                )
+            )
+            continue
+        by_id = by_version[version_number]
+        sheet: dict[str, Any] = {
+            "answered_on": cells.get("answered_on", ""),
+            "survey_version": version_number,
+        }
         code = cells.get("municipality_code", "")
         if code and code != municipality_code:
             errors.append(
@@ -283,6 +347,14 @@ def rows_validate(
         for column, raw in cells.items():
             question = by_id.get(column)
             if question is None:
+                if raw and column not in (*ATTRIBUTE_COLUMNS, VERSION_COLUMN):
+                    errors.append(
+                        CellError(
+                            number,
+                            column,
+                            f"第{version_number}版にない設問です。空欄にしてください。",
+                        )
+                    )
                 continue
             if raw.startswith("'") and raw[1:].startswith(FORMULA_PREFIXES):
                 raw = raw[1:]

@@ -156,6 +156,15 @@ class ReopenForm(forms.Form):
     )
 
 
+class RevisionPublishForm(forms.Form):
+    reason = forms.CharField(
+        label=_("新しい版にする理由（記録に残ります）"),
+        help_text=_("例：設問2の誤字を直した、設問を1つ追加した"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class InvitationCodesForm(forms.Form):
     count = forms.IntegerField(label=_("発行する件数"), min_value=1, max_value=20_000)
     output = forms.ChoiceField(

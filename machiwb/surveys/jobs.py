@@ -38,10 +38,10 @@ from machiwb.surveys.datafile import (
 from machiwb.surveys.letters import letter_entries
 from machiwb.surveys.models import LETTERS_KEPT_FOR, InvitationLetters, Survey
 from machiwb.surveys.selectors import (
+    survey_definition_of_all_versions,
     survey_export_records,
     survey_response_count,
     survey_upload_get,
-    survey_version_current,
 )
 from machiwb.surveys.services import (
     EXPORT_JOB,
@@ -212,11 +212,12 @@ def survey_export(job: Job, params: dict[str, Any]) -> JobOutcome:
     """Write the responses as CSV or .xlsx and keep the file for its starter (24 hours)."""
     survey = _survey_for_actor(job, params)
     file_format = params.get("format")
-    version = survey_version_current(survey=survey)
-    if version is None or file_format not in ("csv", "xlsx"):
+    # one file for the responses of every version: the custom questions of all of them
+    definition = survey_definition_of_all_versions(survey=survey)
+    if definition is None or file_format not in ("csv", "xlsx"):
         raise JobError(_("書き出せる回答データがありません。"))
     total = survey_response_count(survey=survey)
-    columns = columns_of(version.definition)
+    columns = columns_of(definition)
 
     def rows() -> Iterator[list[Any]]:
         job_progress(job, 0, total)
@@ -234,7 +235,7 @@ def survey_export(job: Job, params: dict[str, Any]) -> JobOutcome:
         content = xlsx_bytes(
             [
                 ("responses", columns, rows()),
-                ("dictionary", DICTIONARY_COLUMNS, dictionary_rows(version.definition)),
+                ("dictionary", DICTIONARY_COLUMNS, dictionary_rows(definition)),
             ]
         )
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

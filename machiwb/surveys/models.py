@@ -89,6 +89,11 @@ class Survey(BaseModel):
     custom_question_serial = models.PositiveSmallIntegerField(
         default=0, help_text=_("最後に付けた独自設問の番号（番号は再利用しない）")
     )
+    revising = models.BooleanField(
+        _("新しい版を編集中"),
+        default=False,
+        help_text=_("公開後に独自設問を直している（公開すると次の版になる）"),
+    )
 
     class Meta:
         verbose_name = _("調査")
@@ -125,6 +130,12 @@ class SurveyVersion(models.Model):
     number = models.PositiveSmallIntegerField()
     definition = models.JSONField(help_text=_("公開時に凍結された設問定義"))
     published_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(
+        _("新しい版にした理由"),
+        max_length=300,
+        blank=True,
+        help_text=_("第2版以降（監査ログにも記録）"),
+    )
 
     class Meta:
         verbose_name = _("調査の版")

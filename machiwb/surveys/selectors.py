@@ -16,6 +16,7 @@ from machiwb.indicators.catalog import CATALOG_DIR, CatalogDef, catalog_parse, c
 from machiwb.indicators.models import CatalogVersion
 from machiwb.indicators.selectors import catalog_for_fiscal_year
 from machiwb.regions.models import Municipality, Prefecture
+from machiwb.surveys.datafile import definition_of_versions
 from machiwb.surveys.models import (
     LETTERS_KEPT_FOR,
     InvitationLetters,
@@ -41,6 +42,17 @@ def survey_public_get(*, public_id: uuid.UUID) -> Survey | None:
 def survey_version_current(*, survey: Survey) -> SurveyVersion | None:
     """The latest published version of a survey, or None before the first publication."""
     return survey.versions.order_by("-number").first()
+
+
+def survey_definition_of_all_versions(*, survey: Survey) -> dict[str, Any] | None:
+    """One definition covering the responses of every published version (for files)."""
+    versions = {v.number: v.definition for v in survey.versions.all()}
+    return definition_of_versions(versions) if versions else None
+
+
+def survey_versions_with_counts(*, survey: Survey) -> list[SurveyVersion]:
+    """Every published version, newest first, each with its ``response_count``."""
+    return list(survey.versions.annotate(response_count=Count("responses")).order_by("-number"))
 
 
 #: Frozen definitions by the version's random public id (never reused, unlike a row id after
@@ -132,7 +144,7 @@ def survey_export_records(*, survey: Survey) -> Iterator[dict[str, Any]]:
         Response.objects.filter(survey_version__survey=survey)
         .select_related(None)
         .order_by("id")
-        .values("municipality__code", *columns)
+        .values("municipality__code", "survey_version__number", *columns)
     )
     for row in rows.iterator(chunk_size=2000):
         record = {key: row[key] for key in STANDARD_COLUMNS}
@@ -141,6 +153,7 @@ def survey_export_records(*, survey: Survey) -> Iterator[dict[str, Any]]:
             municipality_code=row["municipality__code"],
             area=row["area"],
             answered_on=row["answered_on"].isoformat(),
+            survey_version=row["survey_version__number"],
             age_band=row["age_band"],
             gender=row["gender"],
         )

@@ -226,6 +226,16 @@ def _draft_locked(survey_id: int) -> Survey:
     return survey
 
 
+def _questions_locked(survey_id: int) -> Survey:
+    """The survey, locked, if its custom questions may change: a draft or the next version's."""
+    survey = Survey.objects.select_for_update().get(pk=survey_id)
+    if survey.status != SurveyStatus.DRAFT and not survey.revising:
+        raise SurveyStateError(
+            "公開済みの調査の設問は、「設問を直して新しい版にする」から変更してください。"
+        )
+    return survey
+
+
 def survey_update(
     *,
     survey: Survey,
@@ -269,7 +279,7 @@ def survey_question_save(
     if errors:
         raise SurveyStateError("、".join(errors.values()))
     with transaction.atomic():
-        survey = _draft_locked(survey.pk)
+        survey = _questions_locked(survey.pk)
         questions = list(survey.custom_questions)
         if question_id:
             index = next((i for i, q in enumerate(questions) if q["id"] == question_id), None)
@@ -301,7 +311,7 @@ def survey_question_save(
 def survey_question_delete(*, survey: Survey, actor: User, question_id: str) -> None:
     """Remove a custom question from a draft; its id is never given out again."""
     with transaction.atomic():
-        survey = _draft_locked(survey.pk)
+        survey = _questions_locked(survey.pk)
         survey.custom_questions = [q for q in survey.custom_questions if q["id"] != question_id]
         survey.save(update_fields=["custom_questions", "updated_at"])
         audit_log_write(
@@ -317,7 +327,7 @@ def survey_question_delete(*, survey: Survey, actor: User, question_id: str) -> 
 def survey_question_move(*, survey: Survey, actor: User, question_id: str, offset: int) -> None:
     """Move a custom question up (−1) or down (+1) in the order residents see."""
     with transaction.atomic():
-        survey = _draft_locked(survey.pk)
+        survey = _questions_locked(survey.pk)
         questions = list(survey.custom_questions)
         index = next((i for i, q in enumerate(questions) if q["id"] == question_id), None)
         if index is None or not 0 <= index + offset < len(questions):
@@ -386,17 +396,8 @@ def survey_publish(*, survey: Survey, actor: User | None) -> SurveyVersion:
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         if survey.status != SurveyStatus.DRAFT:
             raise SurveyStateError("下書きの調査だけを公開できます。")
-        number = (survey.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        version = SurveyVersion.objects.create(
-            survey=survey,
-            number=number,
-            definition=definition_build(
-                title=survey.title,
-                catalog=survey_catalog(catalog_version=survey.catalog_version),
-                custom_questions=list(survey.custom_questions),
-                areas=list(survey.areas),
-            ),
-        )
+        version = _version_freeze(survey)
+        number = version.number
         survey.status = SurveyStatus.OPEN
         survey.save(update_fields=["status", "updated_at"])
         audit_log_write(
@@ -406,6 +407,114 @@ def survey_publish(*, survey: Survey, actor: User | None) -> SurveyVersion:
             target=survey,
             summary=f"{survey.title} 第{number}版を公開",
             details={"version": number},
+        )
+    return version
+
+
+def _version_freeze(survey: Survey, reason: str = "") -> SurveyVersion:
+    """Freeze the survey's current draft into the next version (called inside a transaction)."""
+    number = (survey.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    return SurveyVersion.objects.create(
+        survey=survey,
+        number=number,
+        reason=reason,
+        definition=definition_build(
+            title=survey.title,
+            catalog=survey_catalog(catalog_version=survey.catalog_version),
+            custom_questions=list(survey.custom_questions),
+            areas=list(survey.areas),
+        ),
+    )
+
+
+def _published_custom_questions(survey: Survey) -> list[dict[str, Any]]:
+    """The custom questions of the newest version, as the draft holds them."""
+    version = survey.versions.order_by("-number").first()
+    if version is None:
+        return []
+    return [
+        {key: value for key, value in question.items() if key != "standard"}
+        for question in version.definition["questions"]
+        if not question.get("standard")
+    ]
+
+
+def _revision_locked(survey_id: int, *, revising: bool) -> Survey:
+    survey = Survey.objects.select_for_update().get(pk=survey_id)
+    if survey.status == SurveyStatus.DRAFT:
+        raise SurveyStateError("下書きの調査は、そのまま設問を変更できます。")
+    if survey.revising != revising:
+        raise SurveyStateError(
+            "新しい版はすでに編集中です。" if survey.revising else "新しい版を編集していません。"
+        )
+    return survey
+
+
+def survey_revision_start(*, survey: Survey, actor: User) -> Survey:
+    """Start the draft of the next version of a published survey (設問を直して新しい版にする).
+
+    Residents keep answering the published version meanwhile; only the custom questions
+    change, the standard questionnaire stays locked.
+    """
+    with transaction.atomic():
+        survey = _revision_locked(survey.pk, revising=False)
+        survey.revising = True
+        survey.custom_questions = _published_custom_questions(survey)
+        # a question deleted now must not give its id to a new one: answers keep their ids
+        survey.custom_question_serial = max(
+            [survey.custom_question_serial, *(int(q["id"][1:]) for q in survey.custom_questions)]
+        )
+        survey.save(
+            update_fields=["revising", "custom_questions", "custom_question_serial", "updated_at"]
+        )
+        audit_log_write(
+            actor=actor,
+            action="survey.revision_start",
+            municipality=survey.municipality,
+            target=survey,
+            summary=f"調査「{survey.title}」の新しい版の編集を開始",
+        )
+    return survey
+
+
+def survey_revision_discard(*, survey: Survey, actor: User) -> Survey:
+    """Drop the draft of the next version; the custom questions are the published ones again."""
+    with transaction.atomic():
+        survey = _revision_locked(survey.pk, revising=True)
+        survey.revising = False
+        survey.custom_questions = _published_custom_questions(survey)
+        survey.save(update_fields=["revising", "custom_questions", "updated_at"])
+        audit_log_write(
+            actor=actor,
+            action="survey.revision_discard",
+            municipality=survey.municipality,
+            target=survey,
+            summary=f"調査「{survey.title}」の新しい版の編集を取りやめ",
+        )
+    return survey
+
+
+def survey_revision_publish(*, survey: Survey, actor: User, reason: str) -> SurveyVersion:
+    """Publish the next version: residents who start from now on get it; earlier responses
+    keep pointing at the version they answered. The reason goes to the audit log.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise SurveyStateError("新しい版にする理由を入力してください。")
+    with transaction.atomic():
+        survey = _revision_locked(survey.pk, revising=True)
+        if survey.custom_questions == _published_custom_questions(survey):
+            raise SurveyStateError("公開中の版から変わっていません。独自設問を直してください。")
+        version = _version_freeze(survey, reason)
+        survey.revising = False
+        survey.save(update_fields=["revising", "updated_at"])
+        audit_log_write(
+            actor=actor,
+            action="survey.publish",
+            municipality=survey.municipality,
+            target=survey,
+            summary=f"{survey.title} 第{version.number}版を公開：{reason}",
+            details={"version": version.number, "reason": reason},
         )
     return version
 
@@ -541,12 +650,12 @@ def _recompute_enqueue(*, survey: Survey, actor: User | None) -> Job:
     )
 
 
-def _upload_parse(
-    *, survey: Survey, version: SurveyVersion, content: bytes, file_name: str
-) -> list[dict[str, Any]]:
+def _upload_parse(*, survey: Survey, content: bytes, file_name: str) -> list[dict[str, Any]]:
+    """The file's answer sheets, each checked against the version its row names."""
     assert survey.municipality is not None  # noqa: S101 - uploads are for 個別調査
     parsed = file_read(content, file_name, max_bytes=settings.MACHIWB["MAX_UPLOAD_BYTES"])
-    sheets, errors = rows_validate(parsed, version.definition, survey.municipality.code)
+    versions = {v.number: v.definition for v in survey.versions.all()}
+    sheets, errors = rows_validate(parsed, versions, survey.municipality.code)
     if errors:
         raise DataFileError(errors)
     return sheets
@@ -573,7 +682,7 @@ def survey_upload_check(
         replaces.survey_id != survey.pk or replaces.status != UploadStatus.CONFIRMED
     ):
         raise SurveyStateError("置き換えられるのは、取り込み済みのファイルだけです。")
-    sheets = _upload_parse(survey=survey, version=version, content=content, file_name=file_name)
+    sheets = _upload_parse(survey=survey, content=content, file_name=file_name)
     if not sheets:
         raise DataFileError([CellError(0, "", "回答の行がありません。")])
     summary = upload_summary(version.definition, sheets)
@@ -635,24 +744,24 @@ def survey_upload_confirm(
     ).get(pk=upload.pk)
     if upload.status != UploadStatus.PENDING or upload.content is None:
         raise SurveyStateError("このファイルはすでに処理されています。")
-    survey, version = upload.survey, upload.survey_version
+    survey = upload.survey
     assert survey.municipality is not None  # noqa: S101 - checked at upload
     report = progress or (lambda _done, _total: None)
     report(0, upload.row_count)
-    sheets = _upload_parse(
-        survey=survey, version=version, content=bytes(upload.content), file_name=upload.file_name
-    )
+    sheets = _upload_parse(survey=survey, content=bytes(upload.content), file_name=upload.file_name)
+    versions = {v.number: v for v in survey.versions.all()}
     today = timezone.localdate()
     rows = []
     for number, sheet in enumerate(sheets, start=1):
         answered_on = sheet.pop("answered_on", "") or today.isoformat()
+        row_version = versions[sheet.pop("survey_version")]
         rows.append(
             Response(
-                survey_version=version,
+                survey_version=row_version,
                 municipality=survey.municipality,
                 answered_on=datetime.date.fromisoformat(answered_on),
                 upload=upload,
-                **response_fields(version.definition, sheet),
+                **response_fields(row_version.definition, sheet),
             )
         )
         if number % IMPORT_PROGRESS_EVERY == 0:

@@ -42,6 +42,7 @@ from machiwb.surveys.forms import (
     InvitationCodesForm,
     QuestionForm,
     ReopenForm,
+    RevisionPublishForm,
     SurveyForm,
     one_vote_of,
 )
@@ -53,12 +54,14 @@ from machiwb.surveys.questionnaire import definition_build
 from machiwb.surveys.selectors import (
     invitation_letters_get,
     survey_catalog,
+    survey_definition_of_all_versions,
     survey_for_municipality,
     survey_list_for_municipality,
     survey_response_count,
     survey_upload_get,
     survey_upload_list,
     survey_version_current,
+    survey_versions_with_counts,
 )
 from machiwb.surveys.services import (
     EXPORT_JOB,
@@ -73,6 +76,9 @@ from machiwb.surveys.services import (
     survey_question_move,
     survey_question_save,
     survey_reopen,
+    survey_revision_discard,
+    survey_revision_publish,
+    survey_revision_start,
     survey_update,
     survey_upload_cancel,
     survey_upload_check,
@@ -193,8 +199,11 @@ def survey_detail(request: HttpRequest, code: str, public_id: uuid.UUID) -> Http
         "transition_url": reverse(
             "surveys:transition", kwargs={"code": code, "public_id": public_id}
         ),
+        "versions": survey_versions_with_counts(survey=survey),
+        "questions_editable": survey.status == SurveyStatus.DRAFT or survey.revising,
         "can_edit": has_role(user=user, municipality=municipality, minimum=Role.EDITOR),
         "reopen_form": ReopenForm(),
+        "revision_form": RevisionPublishForm(),
         "codes_form": InvitationCodesForm(),
         "public_url": request.build_absolute_uri(
             reverse("surveys:start", kwargs={"public_id": survey.public_id})
@@ -300,6 +309,23 @@ def transition_apply(request: HttpRequest, survey: Survey) -> None:
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
             survey_reopen(survey=survey, actor=user, reason=reason)
             messages.success(request, "回答の受付を再開しました。")
+        elif action == "revise":
+            survey_revision_start(survey=survey, actor=user)
+            messages.success(
+                request, gettext("新しい版の編集を始めました。独自設問を直してください。")
+            )
+        elif action == "revise_discard":
+            survey_revision_discard(survey=survey, actor=user)
+            messages.success(request, gettext("新しい版の編集を取りやめました。"))
+        elif action == "revise_publish":
+            revision = RevisionPublishForm(request.POST)
+            reason = revision.cleaned_data["reason"] if revision.is_valid() else ""
+            version = survey_revision_publish(survey=survey, actor=user, reason=reason)
+            messages.success(
+                request,
+                gettext("第%(number)s版を公開しました。これから回答を始める人はこの版で答えます。")
+                % {"number": version.number},
+            )
     except SurveyStateError as error:
         messages.error(request, error.message)
 
@@ -380,9 +406,10 @@ def invitation_letters_download(
 
 
 def preview_definition(survey: Survey) -> dict[str, Any]:
-    """The definition residents will see: the frozen version once published, else the draft's."""
+    """The definition residents will see: the frozen version once published, else the draft's
+    (also the draft of the next version while staff edit it)."""
     version = survey_version_current(survey=survey)
-    if survey.status != SurveyStatus.DRAFT and version is not None:
+    if survey.status != SurveyStatus.DRAFT and not survey.revising and version is not None:
         return dict(version.definition)
     return definition_build(
         title=survey.title,
@@ -448,8 +475,9 @@ def survey_export(request: HttpRequest, code: str, public_id: uuid.UUID) -> Http
     offered when done; GET ``format=dictionary`` downloads the data dictionary at once.
     """
     _, survey = _survey(request, code, public_id, Role.EDITOR)
-    version = survey_version_current(survey=survey)
-    if version is None:
+    # one file for the responses of every version: the custom questions of all of them
+    definition = survey_definition_of_all_versions(survey=survey)
+    if definition is None:
         raise Http404
     if request.method == "POST":
         file_format = request.POST.get("format", "")
@@ -459,7 +487,7 @@ def survey_export(request: HttpRequest, code: str, public_id: uuid.UUID) -> Http
         return HttpResponseRedirect(reverse("jobs:detail", kwargs={"public_id": job.public_id}))
     if request.GET.get("format") != "dictionary":
         raise Http404
-    body = csv_bytes(DICTIONARY_COLUMNS, dictionary_rows(version.definition))
+    body = csv_bytes(DICTIONARY_COLUMNS, dictionary_rows(definition))
     survey_export_record(survey=survey, actor=_user(request), file_format="dictionary")
     return _attachment(
         body, "text/csv; charset=utf-8", f"survey-data-{code}-{survey.fiscal_year}-dictionary.csv"

@@ -52,11 +52,11 @@ def test_neutralise_formula_cells(value: object, expected: object) -> None:
     assert neutralise(value) == expected
 
 
-def test_columns_are_attributes_then_standard_then_custom_ids() -> None:
+def test_columns_are_attributes_then_standard_then_custom_ids_then_the_version() -> None:
     assert COLUMNS[:5] == ["municipality_code", "area", "answered_on", "age_band", "gender"]
     assert COLUMNS[5:51] == list(CATEGORY_ITEM_COLUMNS)
     assert COLUMNS[51:56] == ["q1", "q2", "q3", "q4", "q5"]
-    assert COLUMNS[56:] == ["x1", "x2", "x3"]
+    assert COLUMNS[56:] == ["x1", "x2", "x3", "survey_version"]
 
 
 def test_row_writes_codes_blank_for_no_answer_and_joined_multiple_choice() -> None:
@@ -83,7 +83,7 @@ def test_csv_round_trip_in_utf8_bom_and_cp932() -> None:
     assert content.startswith(b"\xef\xbb\xbf")
     for data in (content, content.decode("utf-8-sig").encode("cp932")):
         parsed = file_read(data, "x.csv", max_bytes=LIMIT)
-        sheets, errors = rows_validate(parsed, DEFINITION, "302023")
+        sheets, errors = rows_validate(parsed, {1: DEFINITION}, "302023")
         assert errors == []
         assert sheets[0]["x3"] == "公園を増やしてほしい"
         assert sheets[0]["c02_1"] == 3
@@ -96,7 +96,7 @@ def test_xlsx_round_trip_with_dictionary_sheet() -> None:
     )
     assert load_workbook(io.BytesIO(content)).sheetnames == ["responses", "dictionary"]
     sheets, errors = rows_validate(
-        file_read(content, "x.xlsx", max_bytes=LIMIT), DEFINITION, "302023"
+        file_read(content, "x.xlsx", max_bytes=LIMIT), {1: DEFINITION}, "302023"
     )
     assert errors == []
     assert sheets[0]["x2"] == ["1", "3"]
@@ -111,7 +111,7 @@ def _errors(content: bytes, name: str = "x.csv") -> list[str]:
         parsed = file_read(content, name, max_bytes=LIMIT)
     except DataFileError as error:
         return [str(e) for e in error.errors]
-    return [str(e) for e in rows_validate(parsed, DEFINITION, "302023")[1]]
+    return [str(e) for e in rows_validate(parsed, {1: DEFINITION}, "302023")[1]]
 
 
 def test_broken_files_get_precise_errors() -> None:
@@ -163,3 +163,16 @@ def test_upload_summary_counts_and_reverse_codes() -> None:
     housing = {name: (mean, n) for name, mean, n in summary.category_means}["住宅環境"]
     assert housing == (3.5, 4)  # (4 + (6 - 5) + 4 + (6 - 1)) / 4
     assert summary.overall_means[0] == ("q1", 7.0, 2)
+
+
+def test_a_row_names_a_version_of_the_survey_or_gets_the_newest() -> None:
+    second = dict(DEFINITION, questions=[q for q in DEFINITION["questions"] if q["id"] != "x3"])
+    header = ",".join(COLUMNS)
+    row = ",".join(str(v) for v in row_of(_record(x3=""), COLUMNS))  # ends with an empty version
+    content = "\r\n".join([header, row, row + "1", row + "7"])
+    parsed = file_read(content.encode(), "v.csv", max_bytes=LIMIT)
+    sheets, errors = rows_validate(parsed, {1: DEFINITION, 2: second}, "302023")
+    assert [str(e) for e in errors] == [
+        "4行目・survey_version列：「7」はこの調査にない版です（使える版：1、2）。"
+    ]
+    assert [s["survey_version"] for s in sheets] == [2, 1]

@@ -83,7 +83,7 @@ def test_export_csv_xlsx_and_dictionary(editor: Client, published: SurveyVersion
     lines = csv_content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("municipality_code,area,answered_on,age_band,gender,c01_1,")
     assert len(lines) == 3
-    assert lines[1].endswith(",12,1;3,'=1+2")
+    assert lines[1].endswith(",12,1;3,'=1+2,1")  # survey_version last
     assert re.search(r",\d{4}-\d{2}-\d{2},4,2,", lines[1])
     workbook = load_workbook(io.BytesIO(_export(editor, published, "xlsx")))
     assert workbook.sheetnames == ["responses", "dictionary"]

@@ -76,7 +76,7 @@ def test_editor_creates_adds_questions_reorders_publishes_closes_and_reopens(
     # the frozen version does not change when someone tries to edit the survey
     response = editor_client.post(base + "questions/new/", {"kind": "scale11", "text": "追加"})
     assert response.status_code == 400
-    assert "公開済みの調査は変更できません。" in response.content.decode()
+    assert "「設問を直して新しい版にする」から変更してください。" in response.content.decode()
 
     detail = editor_client.get(base).content.decode()
     assert "回答の受付を終了する" in detail
