@@ -170,6 +170,29 @@ def test_second_answer_is_refused_at_submission_too(
     refused = _answer(second, checked)
     assert refused.status_code == 409
     assert "回答は一人一回です" in refused.content.decode()
+    assert f'href="/s/{checked.survey.public_id}/"' in refused.content.decode()
+    assert Response.objects.count() == 1
+
+
+def test_expired_verification_is_explained_and_can_be_renewed(
+    client: Client, checked: SurveyVersion, provider: FakeProvider
+) -> None:
+    _verify(client, checked, provider, "subject-0001")
+    url = f"/s/{checked.survey.public_id}/"
+    started = client.post(url)
+    session = client.session
+    session.flush()  # the session ended (idle limit) while the resident was answering
+    refused = client.post(
+        url + "answer/", {"sheet": _sheet(started.content.decode()), "nav": "submit"}
+    )
+    assert refused.status_code == 409
+    assert "もう一度本人確認をしてください" in refused.content.decode()
+    assert not Response.objects.exists()
+    _verify(client, checked, provider, "subject-0001")
+    again = client.post(
+        url + "answer/", {"sheet": _sheet(refused.content.decode()), "nav": "submit"}
+    )
+    assert again.status_code == 303
     assert Response.objects.count() == 1
 
 
