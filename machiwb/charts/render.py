@@ -100,22 +100,50 @@ def _style(index: int) -> dict[str, object]:
     }
 
 
+def _advance(char: str) -> float:
+    """Width of a character in em: full-width 1, others about half."""
+    return 1.0 if unicodedata.east_asian_width(char) in ("F", "W", "A") else 0.55
+
+
+def _text_width(text: str) -> float:
+    return sum(_advance(char) for char in text)
+
+
 def _wrapped(text: str, points: float, width_inches: float, max_lines: int) -> list[str]:
-    """Wrap to the figure width, counting full-width characters as 1 em and others as about
-    half (Japanese has no spaces to break at)."""
+    """Wrap to a width in inches. Japanese has no spaces and breaks between any characters;
+    text with spaces (English) breaks at the last space that keeps a third of the line filled.
+    A text longer than ``max_lines`` ends with "…"."""
     per_line = max(10.0, width_inches * 72 / points * 0.95)
     lines: list[str] = []
-    current, used = "", 0.0
+    current = ""
     for char in text:
-        advance = 1.0 if unicodedata.east_asian_width(char) in ("F", "W", "A") else 0.55
-        if used + advance > per_line and current:
-            lines.append(current)
-            current, used = "", 0.0
+        if _text_width(current) + _advance(char) > per_line and current:
+            cut = current.rfind(" ")
+            if char != " " and cut > 0 and _text_width(current[:cut]) >= per_line / 3:
+                lines.append(current[:cut])
+                current = current[cut + 1 :]
+            else:
+                lines.append(current.rstrip())
+                current = ""
+            if char == " ":
+                continue
         current += char
-        used += advance
     if current:
         lines.append(current)
-    return lines[:max_lines]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1].rstrip() + "…"
+    return lines
+
+
+def _label_lines(label: str, width_inches: float) -> str:
+    """An axis label (8 pt) wrapped to at most three lines."""
+    return "\n".join(_wrapped(label, 8, width_inches, 3))
+
+
+def _label_inches(label: str) -> float:
+    """Width of the widest line of a wrapped 8 pt label."""
+    return max(_text_width(line) for line in label.split("\n")) * 8 / 72
 
 
 def _header_lines(meta: ChartMeta, width: float) -> tuple[list[str], list[str]]:
@@ -154,12 +182,21 @@ def _legend(fig: Figure, handles: list[Line2D] | list[Patch], y: float) -> None:
         )
 
 
+#: Widest line of a radar's axis label; longer (English) names wrap onto more lines.
+RADAR_LABEL_INCHES = 1.3
+
+
 def _radar_figure(chart: RadarChart) -> Figure:
     header = header_inches(chart.meta, 8.0 * 0.94)
     height = 9.0 + max(0.0, header - 1.2)
     plot = height - header - 1.8 - 0.5
+    labels = [_label_lines(axis, RADAR_LABEL_INCHES) for axis in chart.axes]
+    # Room at both sides for the widest label, so that no name is cut off at the edge.
+    side = max(1.12, max((_label_inches(label) for label in labels), default=0.0) + 0.3)
     fig = Figure(figsize=(8.0, height), facecolor="white")
-    ax = fig.add_axes((0.14, 1.8 / height, 0.72, plot / height), projection="polar")
+    ax = fig.add_axes(
+        (side / 8.0, 1.8 / height, 1 - 2 * side / 8.0, plot / height), projection="polar"
+    )
     if not isinstance(ax, PolarAxes):
         raise TypeError("a radar needs polar axes")
     count = len(chart.axes)
@@ -173,8 +210,13 @@ def _radar_figure(chart: RadarChart) -> Figure:
     ax.set_yticklabels([str(t) for t in ticks], fontsize=7, color="#333333")
     ax.set_rlabel_position(180 / count)
     ax.set_xticks(angles)
-    ax.set_xticklabels(chart.axes, fontsize=8)
+    ax.set_xticklabels(labels, fontsize=8, linespacing=1.1)
     ax.tick_params(axis="x", pad=6)
+    # Each label grows away from the circle: right of it on the right, above it at the top.
+    for angle, text in zip(angles, ax.get_xticklabels(), strict=True):
+        x, y = math.sin(angle), math.cos(angle)
+        text.set_horizontalalignment("left" if x > 0.05 else "right" if x < -0.05 else "center")
+        text.set_verticalalignment("bottom" if y > 0.3 else "top" if y < -0.3 else "center")
     ax.grid(color=GRID_COLOUR, linewidth=0.6)
     ax.spines["polar"].set_color(GRID_COLOUR)
     closed = [*angles, angles[0]]
@@ -232,12 +274,16 @@ def _radar_figure(chart: RadarChart) -> Figure:
 def _bar_figure(chart: BarChart, width: float = 8.0) -> Figure:
     groups = max(len(chart.series), 1)
     rows = len(chart.categories)
-    plot_height = max(0.9, rows * (0.22 + 0.16 * groups))
+    # Labels wrap within about a third of the width; the rows grow with the lines of a label.
+    labels = [_label_lines(c, 2.6 if width >= 8.0 else 1.45) for c in chart.categories]
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    plot_height = max(0.9, rows * max(0.22 + 0.16 * groups, 0.1 + 0.14 * lines))
     legend = 0.35 * -(-len(chart.series) // 3) if len(chart.series) > 1 else 0.0
     bottom = 0.95 + legend
     height = plot_height + bottom + header_inches(chart.meta, width * 0.94)
     fig = Figure(figsize=(width, height), facecolor="white")
-    left = min(0.42, 1.6 / width)
+    label_width = max((_label_inches(label) for label in labels), default=0.0)
+    left = max(1.6, label_width + 0.2) / width
     ax: Axes = fig.add_axes((left, bottom / height, 0.95 - left, plot_height / height))
     bar_height = 0.8 / groups
     for index, series in enumerate(chart.series):
@@ -267,7 +313,7 @@ def _bar_figure(chart: BarChart, width: float = 8.0) -> Figure:
                     fontsize=7,
                 )
     ax.set_yticks(range(rows))
-    ax.set_yticklabels(chart.categories, fontsize=8)
+    ax.set_yticklabels(labels, fontsize=8, linespacing=1.1)
     ax.set_ylim(rows - 0.5, -0.5)
     if chart.scale:
         ax.set_xlim(*chart.scale)
@@ -396,7 +442,7 @@ def _render(chart: Chart, image_format: ImageFormat, *, compact: bool = False) -
 def chart_cache_key(chart: Chart, image_format: ImageFormat, *, compact: bool = False) -> str:
     digest = hashlib.sha256(repr(chart).encode("utf-8")).hexdigest()
     variant = "compact" if compact else "full"
-    return f"charts:v1:{image_format}:{variant}:{digest}"
+    return f"charts:v2:{image_format}:{variant}:{digest}"
 
 
 def chart_image(chart: Chart, image_format: ImageFormat, *, compact: bool = False) -> bytes:

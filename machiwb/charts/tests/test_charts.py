@@ -11,7 +11,14 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from machiwb.charts.render import PNG_DPI, chart_cache_key, chart_pdf, chart_png
+from machiwb.charts.render import (
+    PNG_DPI,
+    _chart_style,
+    chart_cache_key,
+    chart_figure,
+    chart_pdf,
+    chart_png,
+)
 from machiwb.charts.specs import (
     BarChart,
     ChartMeta,
@@ -113,3 +120,56 @@ def test_bar_and_scatter_render() -> None:
     assert chart_pdf(scatter).startswith(b"%PDF")
     assert chart_table(scatter).rows[1] == ("住宅環境", 45.0, 0.1)
     assert "維持1、優先0、観察1、強み0" in chart_summary(scatter)
+
+
+ENGLISH_AXES = tuple(
+    name
+    for name in (
+        "Medical care and welfare",
+        "Shopping and dining",
+        "Primary and secondary education",
+        "Leisure and entertainment",
+        "Living with the environment",
+        "Self-efficacy",
+    )
+    for _copy in range(4)
+)
+
+
+def _text_inside_figure(chart: RadarChart | BarChart, *, compact: bool = False) -> list[str]:
+    """The category labels of a rendered chart (around a radar, beside bars), checked to lie
+    wholly inside the image."""
+    with _chart_style():
+        figure = chart_figure(chart, compact=compact)
+        figure.draw_without_rendering()
+        axes = figure.axes[0]
+        labels = axes.get_xticklabels() if axes.name == "polar" else axes.get_yticklabels()
+        for label in labels:
+            box = label.get_window_extent()
+            assert box.x0 >= 0, label.get_text()
+            assert box.x1 <= figure.bbox.x1, label.get_text()
+    return [label.get_text() for label in labels]
+
+
+def test_long_english_labels_wrap_at_spaces_and_stay_inside_the_image() -> None:
+    values = tuple(50.0 for _axis in ENGLISH_AXES)
+    radar = RadarChart(
+        meta=ChartMeta(title="和歌山県 和歌山市 deviation scores by category"),
+        axes=ENGLISH_AXES,
+        series=(Series("Subjective (survey)", values),),
+        value_label="Deviation score",
+    )
+    texts = _text_inside_figure(radar)
+    assert "Primary and\nsecondary education" in texts
+    _text_inside_figure(radar, compact=True)
+    bars = BarChart(
+        meta=META,
+        categories=("Medical facilities in the area where I live are well provided.",),
+        series=(Series("Subjective (survey)", (51.6,)),),
+        value_label="Deviation score",
+    )
+    for compact in (False, True):
+        wrapped = [t for t in _text_inside_figure(bars, compact=compact) if "Medical" in t]
+        assert wrapped[0].count("\n") >= 1
+        assert all(line.strip() for line in wrapped[0].split("\n"))
+        assert not any(line.endswith(("Medi", "facili")) for line in wrapped[0].split("\n"))
