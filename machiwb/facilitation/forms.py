@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
@@ -45,16 +46,27 @@ class Form(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class KindRadioSelect(forms.RadioSelect):
+    """Radio buttons where kinds not open to the municipality yet are shown disabled, with why."""
+
+    unavailable: frozenset[str] = frozenset()
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)
+        if option["value"] in self.unavailable:
+            option["attrs"]["disabled"] = True
+            option["label"] = _("%(kind)s（職員向けワークショップの実施後に申請できます）") % {
+                "kind": option["label"]
+            }
+        return option
+
+
 class DispatchApplicationForm(Form):
-    """① 派遣申請."""
+    """① 派遣申請. ``unavailable`` kinds are shown but cannot be chosen (the service refuses
+    them too)."""
 
     kind = forms.ChoiceField(
-        label=_("ワークショップの種類"),
-        choices=WorkshopKind.choices,
-        widget=forms.RadioSelect,
-        help_text=_(
-            "事業者・NPO・大学等向けと住民・学生向けは、職員向けワークショップを実施した後に申請できます。"
-        ),
+        label=_("ワークショップの種類"), choices=WorkshopKind.choices, widget=KindRadioSelect
     )
     date_1 = forms.DateField(label=_("実施希望日（第1希望）"), widget=DATE_WIDGET)
     date_2 = forms.DateField(label=_("実施希望日（第2希望）"), required=False, widget=DATE_WIDGET)
@@ -85,6 +97,14 @@ class DispatchApplicationForm(Form):
             "ワークショップのページにリンクとして載ります。"
         ),
     )
+
+    def __init__(self, *args: Any, unavailable: Collection[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["kind"].widget
+        assert isinstance(widget, KindRadioSelect)  # noqa: S101 - declared above
+        widget.unavailable = frozenset(unavailable)
+        if unavailable:
+            self.fields["kind"].initial = WorkshopKind.STAFF
 
     def date_candidates(self) -> list[datetime.date]:
         return [

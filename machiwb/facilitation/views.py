@@ -36,7 +36,12 @@ from machiwb.facilitation.forms import (
     ReportForm,
     add_service_errors,
 )
-from machiwb.facilitation.models import DispatchState, ReportRole, WorkshopKind
+from machiwb.facilitation.models import (
+    KINDS_AFTER_STAFF_WORKSHOP,
+    DispatchState,
+    ReportRole,
+    WorkshopKind,
+)
 from machiwb.facilitation.programme import (
     STANDARD_PROGRAMME,
     material_links,
@@ -97,7 +102,10 @@ def dispatch_apply(request: HttpRequest, code: str) -> HttpResponse:
     municipality = access_municipality_for_staff(
         user=user, municipality_code=code, minimum=Role.EDITOR
     )
-    form = DispatchApplicationForm(request.POST or None)
+    held = services.staff_workshop_held(municipality=municipality)
+    form = DispatchApplicationForm(
+        request.POST or None, unavailable=() if held else KINDS_AFTER_STAFF_WORKSHOP
+    )
     if request.method == "POST" and form.is_valid():
         try:
             dispatch = services.dispatch_submit(
@@ -124,7 +132,6 @@ def dispatch_apply(request: HttpRequest, code: str) -> HttpResponse:
             "nav_section": NAV,
             "municipality": municipality,
             "form": form,
-            "staff_workshop_held": services.staff_workshop_held(municipality=municipality),
         },
     )
 

@@ -63,10 +63,13 @@ def test_application_to_both_reports_and_payment(live_server: Any, browser: Any)
     expect(staff.locator("body")).to_contain_text("デモ 進行役A")
     assert_accessible(staff)
 
-    # ① the municipality applies; a resident workshop first is refused with the reason
+    # ① the municipality applies; a resident workshop cannot be chosen yet, and says why
     staff.goto(f"{live_server.url}/facilitation/apply/302015/")
     assert_accessible(staff)
-    staff.get_by_label("住民・学生向け").check()
+    expect(staff.get_by_label("住民・学生向け")).to_be_disabled()
+    expect(staff.locator("body")).to_contain_text(
+        "住民・学生向け（職員向けワークショップの実施後に申請できます）"
+    )
     staff.get_by_label("実施希望日（第1希望）").fill(day.isoformat())
     staff.get_by_label("会場").fill("和歌山市役所 大会議室")
     staff.get_by_label("目的・ねらい").fill(
@@ -75,11 +78,7 @@ def test_application_to_both_reports_and_payment(live_server: Any, browser: Any)
     staff.get_by_label("使うダッシュボード・分析・ロジックツリー").fill(
         "/dashboard/?pref=30&m=302015"
     )
-    staff.get_by_role("button", name="申請する").click()
-    expect(staff.get_by_role("alert")).to_contain_text("入力内容を確認してください")
-    expect(staff.locator("body")).to_contain_text("職員向けワークショップを実施した後に")
-    assert_accessible(staff)
-    staff.get_by_label("職員向け").check()
+    staff.get_by_label("職員向け", exact=True).check()
     staff.get_by_role("button", name="申請する").click()
     expect(staff.locator("body")).to_contain_text("申請を受け付けました")
     assert_accessible(staff)

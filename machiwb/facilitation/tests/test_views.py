@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,7 @@ from machiwb.facilitation.models import (
     Dispatch,
     DispatchState,
     Facilitator,
+    WorkshopKind,
     WorkshopReport,
 )
 from machiwb.facilitation.tests.conftest import Cast, days_from_today, make_facilitator
@@ -128,6 +130,25 @@ def test_others_cannot_apply_for_town_a(cast: Cast, role: str) -> None:
     assert client.get(url).status_code == 404
     assert client.post(url, application()).status_code == 404
     assert not Dispatch.objects.exists()
+
+
+def test_kinds_not_open_yet_are_shown_disabled_with_the_reason_once(
+    cast: Cast, dispatch_in: Callable[..., Dispatch]
+) -> None:
+    client = signed_in(cast.editor_a)
+    url = reverse("facilitation:apply", args=["302015"])
+    page = client.get(url).content.decode()
+    assert page.count("職員向けワークショップの実施後に申請できます") == 2
+    assert page.count("職員向けワークショップ") == 2  # the rule is not repeated elsewhere
+    assert page.count(" disabled") == 2
+    assert re.search(r'value="stakeholders"[^>]* disabled', page)
+    assert re.search(r'value="residents"[^>]* disabled', page)
+    assert re.search(r'value="staff"[^>]* checked', page)
+
+    dispatch_in(DispatchState.HELD, kind=WorkshopKind.STAFF, day=days_from_today(-20))
+    page = client.get(url).content.decode()
+    assert "職員向けワークショップの実施後に申請できます" not in page
+    assert " disabled" not in page
 
 
 def test_resident_workshop_first_is_refused_on_the_kind_field(cast: Cast) -> None:
