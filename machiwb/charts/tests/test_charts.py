@@ -8,16 +8,21 @@ import io
 from typing import Any
 
 import pytest
+from fontTools.ttLib import TTFont
+from matplotlib import font_manager
 from PIL import Image
 from pypdf import PdfReader
 
 from machiwb.charts.render import (
     PNG_DPI,
     _chart_style,
+    _fontja_ttf,
     chart_cache_key,
     chart_figure,
     chart_pdf,
     chart_png,
+    japanese_font_family,
+    trimmed_font,
 )
 from machiwb.charts.specs import (
     BarChart,
@@ -173,3 +178,22 @@ def test_long_english_labels_wrap_at_spaces_and_stay_inside_the_image() -> None:
         assert wrapped[0].count("\n") >= 1
         assert all(line.strip() for line in wrapped[0].split("\n"))
         assert not any(line.endswith(("Medi", "facili")) for line in wrapped[0].split("\n"))
+
+
+def test_text_uses_the_trimmed_font_with_every_character_and_metric() -> None:
+    source = _fontja_ttf()
+    assert source is not None
+    found = font_manager.findfont(
+        font_manager.FontProperties(family=japanese_font_family()), fallback_to_default=False
+    )
+    assert found == str(trimmed_font(source))
+    original, trimmed = TTFont(source), TTFont(found)
+    assert trimmed.getBestCmap() == original.getBestCmap()
+    assert trimmed["name"].getDebugName(4) == original["name"].getDebugName(4)
+    for char in "和歌山県A.":
+        glyph = original.getBestCmap()[ord(char)]
+        assert trimmed["hmtx"][glyph] == original["hmtx"][glyph]
+        outline = trimmed["glyf"][glyph].getCoordinates(trimmed["glyf"])[0]
+        assert outline == original["glyf"][glyph].getCoordinates(original["glyf"])[0]
+    assert "vmtx" not in trimmed
+    assert "vert" not in {f.FeatureTag for f in trimmed["GSUB"].table.FeatureList.FeatureRecord}
