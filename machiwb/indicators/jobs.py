@@ -70,14 +70,12 @@ def recompute(job: Job, params: dict[str, Any]) -> JobOutcome:
 
 
 def _refused(problems: list[str]) -> JobError:
-    """Every problem counted, the first ones spelled out (by file, row and column)."""
-    shown = " / ".join(problems[:PROBLEMS_SHOWN])
-    more = len(problems) - PROBLEMS_SHOWN
-    message = _("%(n)d件の問題があるため、何も取り込んでいません。") % {"n": len(problems)}
-    message += " " + shown
-    if more > 0:
-        message += " " + _("（ほか%(n)d件）") % {"n": more}
-    return JobError(message)
+    """Every problem counted, the first ones spelled out (by file, row and column), one a line."""
+    lines = [_("%(n)d件の問題があるため、何も取り込んでいません。") % {"n": len(problems)}]
+    lines += problems[:PROBLEMS_SHOWN]
+    if len(problems) > PROBLEMS_SHOWN:
+        lines.append(_("（ほか%(n)d件）") % {"n": len(problems) - PROBLEMS_SHOWN})
+    return JobError("\n".join(lines))
 
 
 def _operator_inputs(job: Job) -> list[tuple[str, bytes]]:
@@ -138,11 +136,11 @@ def official_import(job: Job, params: dict[str, Any]) -> JobOutcome:
         "municipalities": len(report.municipalities),
     }
     if report.mismatches:
-        message += " " + _(
+        message += "\n" + _(
             "公表値と設問の平均が0.1より離れているカテゴリーが%(n)d件あります：%(list)s"
         ) % {
             "n": len(report.mismatches),
-            "list": " / ".join(
+            "list": "\n".join(
                 f"{m.region} {m.category} {m.measure} {m.published}≠{m.derived:.2f}"
                 for m in report.mismatches[:PROBLEMS_SHOWN]
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 from collections.abc import Sequence
@@ -9,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,13 +88,39 @@ def job_enqueue(
 def job_progress(job: Job, done: int, total: int | None) -> None:
     """Report how far ``job`` got (進捗): ``done`` of ``total`` items.
 
-    Call it between units of work, outside a long ``transaction.atomic`` block: a write
-    inside an open transaction is seen by others only when that transaction commits.
+    Inside a ``transaction.atomic`` block on PostgreSQL the progress is written on a second,
+    short-lived connection, so the job page shows it before the transaction commits (an
+    all-or-nothing import reports rows written). Elsewhere, or when that connection cannot
+    see the job row yet, it is written in the caller's transaction.
     """
     if done < 0 or (total is not None and (total < 0 or done > total)):
         raise ValueError(f"Progress {done}/{total} is out of range.")
     job.done, job.total = done, total
-    Job.objects.filter(pk=job.pk).update(done=done, total=total, updated_at=timezone.now())
+    now = timezone.now()
+    in_transaction = connection.in_atomic_block and connection.vendor == "postgresql"
+    if not in_transaction or not _progress_outside_transaction(job.pk, done, total, now):
+        Job.objects.filter(pk=job.pk).update(done=done, total=total, updated_at=now)
+
+
+def _progress_outside_transaction(
+    job_id: int, done: int, total: int | None, now: datetime.datetime
+) -> bool:
+    """Write progress on its own connection; False if the row is not visible there or locked.
+
+    ``SKIP LOCKED`` keeps it from ever waiting on a lock the caller's own transaction holds.
+    """
+    table = connection.ops.quote_name(Job._meta.db_table)
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET done = %s, total = %s, updated_at = %s "  # noqa: S608 - table name from the model
+                f"WHERE id = (SELECT id FROM {table} WHERE id = %s FOR UPDATE SKIP LOCKED)",
+                [done, total, now, job_id],
+            )
+            return bool(cursor.rowcount)
+    finally:
+        side.close()
 
 
 def job_result_save(*, job: Job, file_name: str, content_type: str, content: bytes) -> JobFile:

@@ -10,7 +10,7 @@ import csv
 import datetime
 import io
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,8 @@ MULTIPLE_SEPARATOR = ";"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 100_000
 MAX_ERRORS_SHOWN = 200
+#: Rows checked between two progress reports.
+PROGRESS_EVERY = 1000
 DICTIONARY_COLUMNS = ("column", "question", "type", "codes", "min", "max", "note")
 
 KIND_NAMES = {
@@ -273,12 +275,16 @@ def _xlsx_rows(content: bytes) -> list[list[str]]:
 
 
 def rows_validate(
-    parsed: ParsedFile, versions: Mapping[int, dict[str, Any]], municipality_code: str
+    parsed: ParsedFile,
+    versions: Mapping[int, dict[str, Any]],
+    municipality_code: str,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[dict[str, Any]], list[CellError]]:
     """Check every cell; return the answer sheets (one per row) and every error found.
 
     ``versions`` maps version numbers to their definitions. A row is checked against the
     version in its ``survey_version`` cell (empty: the newest); each sheet says which one.
+    ``progress(rows checked, rows)`` is called every ``PROGRESS_EVERY`` rows.
     """
     errors: list[CellError] = []
     newest = max(versions)
@@ -299,6 +305,8 @@ def rows_validate(
         return [], errors
     sheets: list[dict[str, Any]] = []
     for number, row in enumerate(parsed.rows, start=2):
+        if progress is not None and (number - 2) % PROGRESS_EVERY == 0:
+            progress(number - 2, len(parsed.rows))
         if len(row) > len(header):
             errors.append(CellError(number, "", "見出しより列が多い行です。"))
             continue

@@ -27,7 +27,6 @@ from machiwb.jobs.registry import JobError, JobOutcome, job_kind
 from machiwb.jobs.services import job_progress, job_result_save
 from machiwb.surveys.datafile import (
     DICTIONARY_COLUMNS,
-    MAX_ERRORS_SHOWN,
     DataFileError,
     columns_of,
     csv_bytes,
@@ -168,6 +167,10 @@ def _survey_url(survey: Survey) -> str:
     )
 
 
+#: Problems listed on the job page when an import is refused (the message holds 1000 characters).
+IMPORT_ERRORS_SHOWN = 10
+
+
 @job_kind(UPLOAD_IMPORT_JOB, label=gettext_lazy("回答データの取り込み"))
 def upload_import(job: Job, params: dict[str, Any]) -> JobOutcome:
     """Import a checked results file, all rows or none, then queue the recompute.
@@ -185,15 +188,11 @@ def upload_import(job: Job, params: dict[str, Any]) -> JobOutcome:
             progress=lambda done, total: job_progress(job, done, total),
         )
     except DataFileError as problem:
-        shown = "、".join(str(e) for e in problem.errors[:MAX_ERRORS_SHOWN])
-        raise JobError(
-            _("何も取り込んでいません。%(errors)s") % {"errors": shown}
-            + (
-                _("（ほか%(n)d件）") % {"n": len(problem.errors) - MAX_ERRORS_SHOWN}
-                if len(problem.errors) > MAX_ERRORS_SHOWN
-                else ""
-            )
-        ) from problem
+        lines = [_("何も取り込んでいません。")]
+        lines += [str(e) for e in problem.errors[:IMPORT_ERRORS_SHOWN]]
+        if len(problem.errors) > IMPORT_ERRORS_SHOWN:
+            lines.append(_("（ほか%(n)d件）") % {"n": len(problem.errors) - IMPORT_ERRORS_SHOWN})
+        raise JobError("\n".join(lines)) from problem
     except SurveyStateError as problem:
         raise JobError(problem.message) from problem
     return JobOutcome(

@@ -650,12 +650,18 @@ def _recompute_enqueue(*, survey: Survey, actor: User | None) -> Job:
     )
 
 
-def _upload_parse(*, survey: Survey, content: bytes, file_name: str) -> list[dict[str, Any]]:
+def _upload_parse(
+    *,
+    survey: Survey,
+    content: bytes,
+    file_name: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
     """The file's answer sheets, each checked against the version its row names."""
     assert survey.municipality is not None  # noqa: S101 - uploads are for 個別調査
     parsed = file_read(content, file_name, max_bytes=settings.MACHIWB["MAX_UPLOAD_BYTES"])
     versions = {v.number: v.definition for v in survey.versions.all()}
-    sheets, errors = rows_validate(parsed, versions, survey.municipality.code)
+    sheets, errors = rows_validate(parsed, versions, survey.municipality.code, progress=progress)
     if errors:
         raise DataFileError(errors)
     return sheets
@@ -709,8 +715,8 @@ def survey_upload_check(
     return upload
 
 
-#: Rows prepared between two progress reports of an upload's import.
-IMPORT_PROGRESS_EVERY = 500
+#: Rows written between two progress reports of an upload's import.
+IMPORT_BATCH = 1000
 
 
 def survey_upload_import_start(*, upload: SurveyUpload, actor: User) -> Job:
@@ -735,9 +741,9 @@ def survey_upload_confirm(
 ) -> tuple[SurveyUpload, Job]:
     """Import a checked upload: every row or none; a replaced upload is withdrawn with it.
 
-    The file is read and every row prepared first, reporting ``progress(rows, total)``; then
-    all rows are written in one transaction, so a failure at any point stores nothing.
-    Returns the upload and the job that recomputes the fiscal year's indicators.
+    Every row is checked again first, then all are written in one transaction, so a failure
+    at any point stores nothing. ``progress(done, rows)`` counts each row half when checked
+    and half when written. Returns the upload and the job that recomputes the fiscal year.
     """
     upload = SurveyUpload.objects.select_related(
         "survey", "survey_version", "survey__municipality"
@@ -747,12 +753,17 @@ def survey_upload_confirm(
     survey = upload.survey
     assert survey.municipality is not None  # noqa: S101 - checked at upload
     report = progress or (lambda _done, _total: None)
-    report(0, upload.row_count)
-    sheets = _upload_parse(survey=survey, content=bytes(upload.content), file_name=upload.file_name)
+    total = upload.row_count
+    sheets = _upload_parse(
+        survey=survey,
+        content=bytes(upload.content),
+        file_name=upload.file_name,
+        progress=lambda checked, rows: report(checked * total // (2 * rows), total),
+    )
     versions = {v.number: v for v in survey.versions.all()}
     today = timezone.localdate()
     rows = []
-    for number, sheet in enumerate(sheets, start=1):
+    for sheet in sheets:
         answered_on = sheet.pop("answered_on", "") or today.isoformat()
         row_version = versions[sheet.pop("survey_version")]
         rows.append(
@@ -764,10 +775,9 @@ def survey_upload_confirm(
                 **response_fields(row_version.definition, sheet),
             )
         )
-        if number % IMPORT_PROGRESS_EVERY == 0:
-            report(number, len(sheets))
-    report(len(sheets), len(sheets))
     secrets.SystemRandom().shuffle(rows)  # the stored order says nothing about the file's
+    checked = total // 2
+    report(checked, total)
     with transaction.atomic():
         upload = SurveyUpload.objects.select_for_update(of=("self",)).get(pk=upload.pk)
         if upload.status != UploadStatus.PENDING:
@@ -775,7 +785,10 @@ def survey_upload_confirm(
         if upload.replaces_id is not None:
             replaced = SurveyUpload.objects.get(pk=upload.replaces_id)
             _upload_withdraw(upload=replaced, actor=actor)
-        Response.objects.bulk_create(rows, batch_size=1000)
+        for start in range(0, len(rows), IMPORT_BATCH):
+            Response.objects.bulk_create(rows[start : start + IMPORT_BATCH])
+            written = min(start + IMPORT_BATCH, len(rows))
+            report(min(total, checked + written * (total - checked) // len(rows)), total)
         upload.status = UploadStatus.CONFIRMED
         upload.content = None
         upload.save(update_fields=["status", "content", "updated_at"])

@@ -45,7 +45,7 @@ def test_kpi_upload_lists_every_problem_and_imports_nothing(operator_client: Cli
     )
     job = _job_of(response, "indicators.kpi_import")
     assert job.status == JobStatus.FAILED
-    assert job.message.startswith("3件の問題があるため、何も取り込んでいません。")
+    assert job.message.startswith("3件の問題があるため、何も取り込んでいません。\nrow 2, value:")
     page = operator_client.get(response["Location"]).content.decode()
     assert "row 2, value: &#x27;lots&#x27; is not a number" in page
     assert "row 3, municipality_code: unknown code &#x27;999999&#x27;" in page

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.test import Client
 from django_q.conf import Conf
 from django_q.models import OrmQ
@@ -139,6 +139,30 @@ def test_rolled_back_caller_leaves_neither_job_nor_queue_entry(staff: User, queu
         enqueue_then_fail()
     assert not Job.objects.exists()
     assert not OrmQ.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a second connection (PostgreSQL)")
+@pytest.mark.django_db(transaction=True)
+def test_progress_inside_a_transaction_is_seen_before_it_commits() -> None:
+    job = Job.objects.create(kind="tests.count")
+
+    def seen_elsewhere() -> int:
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT done FROM jobs_job WHERE id = %s", [job.pk])
+                return int(cursor.fetchone()[0])
+        finally:
+            other.close()
+
+    with transaction.atomic():
+        job_progress(job, 3, 10)
+        assert seen_elsewhere() == 3
+        # when the caller's transaction holds the row, progress waits for its commit
+        Job.objects.select_for_update().get(pk=job.pk)
+        job_progress(job, 5, 10)
+        assert seen_elsewhere() == 3
+    assert seen_elsewhere() == 5
 
 
 def test_coalesced_enqueue_reuses_the_waiting_job_only(staff: User, queued: None) -> None:

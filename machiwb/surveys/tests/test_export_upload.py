@@ -20,8 +20,8 @@ from machiwb.indicators.selectors import score_run_current
 from machiwb.jobs.models import Job, JobFile, JobStatus
 from machiwb.jobs.services import job_progress, job_run
 from machiwb.regions.models import Municipality
+from machiwb.surveys import datafile, services
 from machiwb.surveys import jobs as survey_jobs
-from machiwb.surveys import services
 from machiwb.surveys.models import (
     Response,
     Survey,
@@ -328,7 +328,8 @@ def test_import_reports_rows_and_a_failed_import_stores_nothing(
         job_progress(job, done, total)
 
     monkeypatch.setattr(survey_jobs, "job_progress", progress)
-    monkeypatch.setattr(services, "IMPORT_PROGRESS_EVERY", 2)
+    monkeypatch.setattr(datafile, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(services, "IMPORT_BATCH", 2)
 
     # the write fails after the responses were inserted: everything is rolled back
     def broken(**_kwargs: object) -> Job:
@@ -336,7 +337,8 @@ def test_import_reports_rows_and_a_failed_import_stores_nothing(
 
     monkeypatch.setattr(services, "_recompute_enqueue", broken)
     job = _confirm(editor, response["Location"])
-    assert reported == [(0, 5), (2, 5), (4, 5), (5, 5)]
+    # each row counts half when checked (rows 0, 2, 4 of 5) and half when written (2, 4, 5)
+    assert reported == [(0, 5), (1, 5), (2, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
     assert job.status == JobStatus.FAILED
     assert f"運営者にジョブ番号 {job.public_id} を伝えてください。" in job.message
     assert Response.objects.count() == 5
@@ -352,11 +354,11 @@ def test_import_reports_rows_and_a_failed_import_stores_nothing(
     SurveyUpload.objects.filter(pk=upload.pk).update(content="\r\n".join(lines).encode())
     job = _confirm(editor, response["Location"])
     assert job.status == JobStatus.FAILED
-    assert "何も取り込んでいません。4行目・c01_1列：「6」：1から5までの数で答えてください。" in (
-        job.message
+    assert job.message == (
+        "何も取り込んでいません。\n4行目・c01_1列：「6」：1から5までの数で答えてください。"
     )
     page = editor.get(f"/jobs/{job.public_id}/").content.decode()
-    assert "4行目・c01_1列" in page
+    assert "何も取り込んでいません。<br>4行目・c01_1列" in page
     assert Response.objects.count() == 5
     upload.refresh_from_db()
     assert upload.status == UploadStatus.PENDING
