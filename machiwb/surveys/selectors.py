@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 import uuid
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from machiwb.surveys.models import (
     InvitationLetters,
     Response,
     Survey,
+    SurveyStatus,
     SurveyType,
     SurveyUpload,
     SurveyVersion,
@@ -55,10 +57,20 @@ def survey_versions_with_counts(*, survey: Survey) -> list[SurveyVersion]:
     return list(survey.versions.annotate(response_count=Count("responses")).order_by("-number"))
 
 
-#: Frozen definitions by the version's random public id (never reused, unlike a row id after
-#: a rollback or a restore), read once per process: a published version never changes.
-_DEFINITIONS: dict[uuid.UUID, dict[str, Any]] = {}
-_DEFINITIONS_KEPT = 256
+@dataclasses.dataclass(frozen=True)
+class _FrozenVersion:
+    pk: int
+    survey_id: int
+    number: int
+    definition: dict[str, Any]
+    published_at: datetime.datetime
+
+
+#: Published versions by their random public id (never reused, unlike a row id after a
+#: rollback or a restore). A version never changes after publication and is never deleted,
+#: so each process reads it once.
+_VERSIONS: dict[uuid.UUID, _FrozenVersion] = {}
+_VERSIONS_KEPT = 256
 
 
 def survey_version_for_sheet(
@@ -66,31 +78,37 @@ def survey_version_for_sheet(
 ) -> SurveyVersion | None:
     """The published version an answer sheet names, with its survey, or None.
 
-    One query reads the version and the survey's current state (status and dates decide
-    whether answers are accepted); the version's definition, which is frozen at
-    publication, comes from this process's memory after its first use.
+    The survey is read on every call (its status and dates decide whether answers are
+    accepted); the version, frozen at publication, comes from this process's memory after
+    its first use.
     """
     try:
         key = uuid.UUID(version_public_id)
     except ValueError:
         return None
-    version = (
-        SurveyVersion.objects.select_related("survey__municipality__prefecture")
-        .defer("definition")
-        .exclude(survey__status="draft")
-        .filter(survey__public_id=survey_public_id, public_id=key)
-        .first()
-    )
-    if version is None:
+    try:
+        survey = Survey.objects.exclude(status=SurveyStatus.DRAFT).get(public_id=survey_public_id)
+    except Survey.DoesNotExist:
         return None
-    definition = _DEFINITIONS.get(key)
-    if definition is None:
-        definition = SurveyVersion.objects.values_list("definition", flat=True).get(pk=version.pk)
-        if len(_DEFINITIONS) >= _DEFINITIONS_KEPT:
-            _DEFINITIONS.clear()
-        _DEFINITIONS[key] = definition
-    version.definition = definition
-    return version
+    frozen = _VERSIONS.get(key)
+    if frozen is None:
+        row = SurveyVersion.objects.filter(public_id=key).first()
+        if row is None:
+            return None
+        frozen = _FrozenVersion(row.pk, row.survey_id, row.number, row.definition, row.published_at)
+        if len(_VERSIONS) >= _VERSIONS_KEPT:
+            _VERSIONS.clear()
+        _VERSIONS[key] = frozen
+    if frozen.survey_id != survey.pk:
+        return None
+    return SurveyVersion(
+        pk=frozen.pk,
+        public_id=key,
+        survey=survey,
+        number=frozen.number,
+        definition=frozen.definition,
+        published_at=frozen.published_at,
+    )
 
 
 def survey_catalog(*, catalog_version: str) -> CatalogDef:

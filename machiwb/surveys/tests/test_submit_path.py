@@ -63,9 +63,10 @@ def test_closing_is_seen_at_once_although_the_definition_is_kept(
     assert Response.objects.count() == 1
 
 
-def test_sheet_of_another_survey_is_refused(
-    client: Client, published: SurveyVersion, kainan: Municipality
+def test_sheet_of_another_survey_is_refused_also_when_its_version_is_kept(
+    client: Client, published: SurveyVersion, kainan: Municipality, local_rate_limits: None
 ) -> None:
+    assert _submit(client, published).status_code == 303
     other = Survey.objects.create(
         survey_type=SurveyType.INDIVIDUAL,
         municipality=kainan,
@@ -79,4 +80,4 @@ def test_sheet_of_another_survey_is_refused(
         f"/s/{other.public_id}/answer/", {"sheet": sheet.dump(), "nav": "submit"}
     )
     assert response.status_code == 400
-    assert not Response.objects.exists()
+    assert Response.objects.count() == 1
