@@ -8,9 +8,11 @@ that other apps can join on them; the file itself is kept in ``definition`` with
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.translation import gettext_lazy as _
 
 from machiwb.core.models import BaseModel
@@ -231,6 +233,26 @@ class ScoreRun(BaseModel):
         return f"{self.fiscal_year} {self.survey_type} {self.origin}"
 
 
+class WrittenJSONField(models.JSONField):
+    """JSON kept exactly as written: PostgreSQL ``json`` (the text) instead of ``jsonb``.
+
+    For result rows, which are written once by COPY and always read whole, never searched
+    inside: ``jsonb`` would turn every number into a ``numeric`` on the way in (most of the
+    time of writing a national run) and store them in about twice the space. SQLite keeps
+    JSON as text either way.
+    """
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
+        if connection.vendor == "postgresql":
+            return "json"
+        return super().db_type(connection)
+
+    def from_db_value(self, value: Any, expression: Any, connection: BaseDatabaseWrapper) -> Any:
+        if isinstance(value, str):  # jsonb and SQLite text are decoded here
+            return super().from_db_value(value, expression, connection)
+        return value  # psycopg decodes ``json`` itself
+
+
 class ScoreCell(models.Model):
     """The results of one municipality and breakdown (内訳) in a run.
 
@@ -249,10 +271,10 @@ class ScoreCell(models.Model):
     )
     breakdown = models.CharField(_("内訳"), max_length=20)
     n = models.PositiveIntegerField(_("回答者数"), null=True, blank=True)
-    items = models.JSONField(default=dict)
-    categories = models.JSONField(default=dict)
-    kpis = models.JSONField(default=dict)
-    overall = models.JSONField(default=dict)
+    items = WrittenJSONField(default=dict)
+    categories = WrittenJSONField(default=dict)
+    kpis = WrittenJSONField(default=dict)
+    overall = WrittenJSONField(default=dict)
 
     class Meta:
         verbose_name = _("算出結果（自治体・内訳別）")
