@@ -346,11 +346,12 @@ def survey_question_move(*, survey: Survey, actor: User, question_id: str, offse
         )
 
 
-def survey_close(*, survey: Survey, actor: User) -> tuple[Survey, Job]:
-    """Stop accepting answers by hand (回答受付の終了) and queue the fiscal year's recompute.
+def survey_close(*, survey: Survey, actor: User | None) -> tuple[Survey, Job]:
+    """Stop accepting answers (回答受付の終了) and queue the fiscal year's recompute.
 
-    Returns the survey and the recompute job (one already waiting for the same fiscal year
-    and survey type is reused).
+    Staff close by hand; ``surveys_close_ended`` closes (``actor=None``) a survey whose end
+    date has passed. Returns the survey and the recompute job (one already waiting for the
+    same fiscal year and survey type is reused).
     """
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
@@ -367,6 +368,23 @@ def survey_close(*, survey: Survey, actor: User) -> tuple[Survey, Job]:
         )
         job = _recompute_enqueue(survey=survey, actor=actor)
     return survey, job
+
+
+def surveys_close_ended(*, today: datetime.date) -> list[tuple[Survey, Job]]:
+    """Close every open survey whose end date (回答受付終了日) is before ``today``.
+
+    Such a survey no longer accepts answers; closing it records that in its status and the
+    audit log and queues the recompute of its fiscal year. Run nightly
+    (``manage.py close_ended_surveys``); a survey closed meanwhile by hand is skipped.
+    """
+    closed = []
+    ended = Survey.objects.filter(status=SurveyStatus.OPEN, closes_on__lt=today).order_by("pk")
+    for survey in ended:
+        try:
+            closed.append(survey_close(survey=survey, actor=None))
+        except SurveyStateError:
+            continue
+    return closed
 
 
 def survey_reopen(*, survey: Survey, actor: User, reason: str) -> Survey:

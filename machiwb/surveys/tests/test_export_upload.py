@@ -25,12 +25,13 @@ from machiwb.surveys import jobs as survey_jobs
 from machiwb.surveys.models import (
     Response,
     Survey,
+    SurveyStatus,
     SurveyType,
     SurveyUpload,
     SurveyVersion,
     UploadStatus,
 )
-from machiwb.surveys.services import response_submit
+from machiwb.surveys.services import response_submit, surveys_close_ended
 from machiwb.surveys.tests.conftest import full_answers
 
 pytestmark = pytest.mark.django_db
@@ -397,3 +398,33 @@ def test_published_upload_page_has_the_file_form(editor: Client, published: Surv
     page = editor.get(_base(published) + "upload/").content.decode()
     assert 'type="file"' in page
     assert "調査を公開したあとにアップロードできます" not in page
+
+
+def test_surveys_past_their_end_date_are_closed_nightly_and_recomputed(
+    published: SurveyVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Conf, "SYNC", False)  # the recompute waits in the queue
+    survey = published.survey
+    Survey.objects.filter(pk=survey.pk).update(closes_on=datetime.date(2026, 3, 31))
+    assert surveys_close_ended(today=datetime.date(2026, 3, 31)) == []  # its last day
+    assert [s.pk for s, _ in surveys_close_ended(today=datetime.date(2026, 4, 1))] == [survey.pk]
+    assert surveys_close_ended(today=datetime.date(2026, 4, 2)) == []  # nothing left
+    survey.refresh_from_db()
+    assert survey.status == SurveyStatus.CLOSED
+    job = Job.objects.get()
+    assert job.kind == "indicators.recompute"
+    assert job.params == {"fiscal_year": 2025, "survey_type": "individual"}
+    assert job.actor is None
+    assert AuditEntry.objects.get(action="survey.close").actor is None
+
+    # the nightly command closes what ended before today (in Japan)
+    Survey.objects.filter(pk=survey.pk).update(
+        status=SurveyStatus.OPEN, closes_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    out = io.StringIO()
+    call_command("close_ended_surveys", stdout=out)
+    assert out.getvalue().splitlines() == [
+        f"closed {survey.public_id} closes_on={timezone.localdate() - datetime.timedelta(days=1)} "
+        f"fiscal_year=2025 recompute={job.public_id}",  # the waiting recompute is reused
+        "closed=1",
+    ]
