@@ -4,13 +4,11 @@ files are open data and are the same bytes whichever language the page is shown 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 from pypdf import PdfReader
 
 from machiwb.indicators.models import Category, OverallQuestion
@@ -23,10 +21,8 @@ KAINAN_SURVEY = {"m": "302023", "type": "individual", "fy": "2025"}
 
 
 @pytest.fixture(autouse=True)
-def _results(computed_results: None) -> Iterator[None]:
-    yield
-    # A request in English leaves English active in this thread; later tests expect Japanese.
-    translation.deactivate()
+def _results(computed_results: None) -> None:
+    return None
 
 
 def _client(language: str) -> Client:

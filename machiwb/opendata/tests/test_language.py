@@ -3,12 +3,9 @@ chose for the site."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import translation
 
 from machiwb.opendata.openapi import openapi_document
 
@@ -19,10 +16,8 @@ COMPUTED = {"fiscal_year": "2025", "survey_type": "individual"}
 
 
 @pytest.fixture(autouse=True)
-def _results(computed_results: None) -> Iterator[None]:
-    yield
-    # A request in English leaves English active in this thread; later tests expect Japanese.
-    translation.deactivate()
+def _results(computed_results: None) -> None:
+    return None
 
 
 def _get(language: str, url: str, params: dict[str, str]) -> bytes:

@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from machiwb.accounts.models import Role
@@ -199,6 +200,16 @@ def test_mypage_links_the_operator_to_the_national_surveys(operator_client: Clie
     assert "全国調査の管理" in html
     assert f'href="{BASE}"' in html
     assert f'href="{BASE}{survey.public_id}/"' in html
+
+
+def test_mypage_national_panel_in_english(operator_client: Client) -> None:
+    _create(operator_client)
+    operator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = operator_client.get("/mypage/").content.decode()
+    assert "National survey management" in html
+    assert " (FY2025 (Reiwa 7), Draft, 0 responses)</li>" in html
+    assert "全国調査の管理" not in html
+    assert "件）" not in html
 
 
 def test_mypage_of_municipal_staff_has_no_national_panel(kainan: Municipality) -> None:

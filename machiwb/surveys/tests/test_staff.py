@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
@@ -220,3 +221,15 @@ def test_mypage_lists_the_users_municipality_surveys(editor_client: Client) -> N
     assert "調査の管理" in html
     assert f"/surveys/302023/{survey.public_id}/" in html
     assert "/surveys/302023/" in html
+
+
+def test_mypage_survey_panel_in_english(editor_client: Client) -> None:
+    _create(editor_client)
+    editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = editor_client.get("/mypage/").content.decode()
+    assert "Survey management" in html
+    assert "Surveys of 海南市" in html
+    assert " (Draft, 0 responses)</li>" in html
+    assert "All surveys / create a new survey" in html
+    assert "調査の管理" not in html
+    assert "件）" not in html
