@@ -116,6 +116,11 @@ def kpi_catalog() -> list[KpiOption]:
     return options
 
 
+def kpi_units() -> dict[str, str]:
+    """The unit of every KPI candidate, by the ref a node stores."""
+    return {option.ref: option.unit for option in kpi_catalog()}
+
+
 @dataclass(frozen=True)
 class CurrentValue:
     """A KPI's current value from the platform's own results, with where it comes from."""

@@ -43,6 +43,7 @@ from machiwb.logictrees.render import ImageFormat, tree_image
 from machiwb.logictrees.selectors import (
     kpi_catalog,
     kpi_current_values,
+    kpi_units,
     logictree_get,
     logictree_list,
     logictree_shared,
@@ -211,6 +212,7 @@ def _tree_context(
 ) -> dict[str, Any]:
     refs = [k.ref for n in document.nodes for k in n.kpis]
     current = kpi_current_values(municipality=municipality, refs=refs)
+    units = kpi_units() if refs else {}
     comments: dict[str, int] = {}
     for comment in tree.comments.all():
         comments[comment.node_id] = comments.get(comment.node_id, 0) + 1
@@ -219,7 +221,7 @@ def _tree_context(
             "node": node,
             "depth": depth,
             "kind_label": KIND_LABELS[node.kind],
-            "kpis": [(k, current.get(k.ref)) for k in node.kpis],
+            "kpis": [(k, current.get(k.ref), units.get(k.ref, "")) for k in node.kpis],
             "comments": comments.get(node.id, 0),
         }
         for node, depth in document.walk()
@@ -370,6 +372,7 @@ def node_detail(request: HttpRequest, code: str, tree_id: str, node_id: str) -> 
     ]
     child_kinds = [k for k in NodeKind if node.kind in ALLOWED_PARENTS[k]]
     catalog = kpi_catalog()
+    units = {option.ref: option.unit for option in catalog}
     groups: dict[str, list[Any]] = {}
     for option in catalog:
         groups.setdefault(option.group, []).append(option)
@@ -379,7 +382,7 @@ def node_detail(request: HttpRequest, code: str, tree_id: str, node_id: str) -> 
         "tree": tree,
         "node": node,
         "kind_label": KIND_LABELS[node.kind],
-        "kpis": [(k, current.get(k.ref)) for k in node.kpis],
+        "kpis": [(k, current.get(k.ref), units.get(k.ref, "")) for k in node.kpis],
         "parents": parents,
         "child_kinds": [(k, KIND_LABELS[k]) for k in child_kinds],
         "children": document.children(node.id),
