@@ -112,15 +112,27 @@ TEMPLATES = [
 DATABASES = {
     "default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'machiwb.sqlite3'}"),
 }
+# Optional read replica (PostgreSQL streaming replica of the primary): the public dashboard
+# and open-data API read it, everything else uses the primary (machiwb/core/db.py).
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = env_database("DATABASE_REPLICA_URL", "")
+    _engines = {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]}
+    if _engines != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs PostgreSQL for both DATABASE_URL and the replica."
+        )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["machiwb.core.db.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_DB_CONN_MAX_AGE", 60, minimum=0)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Fail fast (then 503, see machiwb/jobs/errors.py) instead of hanging when it is away.
-    DATABASES["default"]["OPTIONS"] = {
-        "connect_timeout": env_int("DJANGO_DB_CONNECT_TIMEOUT", 5, minimum=1)
-    }
+    for _database in DATABASES.values():
+        _database["CONN_MAX_AGE"] = env_int("DJANGO_DB_CONN_MAX_AGE", 60, minimum=0)
+        _database["CONN_HEALTH_CHECKS"] = True
+        # Fail fast (then 503, see machiwb/jobs/errors.py) instead of hanging when it is away.
+        _database["OPTIONS"] = {
+            "connect_timeout": env_int("DJANGO_DB_CONNECT_TIMEOUT", 5, minimum=1)
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

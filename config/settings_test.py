@@ -11,3 +11,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # Background jobs run inside the enqueueing call, so tests see their result at once.
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
+
+# A replica alias that mirrors the test database, so tests can check which alias a public
+# view reads (machiwb/core/tests/test_replica.py switches the router on).
+DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})  # noqa: F405

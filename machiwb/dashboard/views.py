@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from machiwb.accounts.decorators import is_verified_staff, request_user, staff_required
 from machiwb.charts.render import chart_image
+from machiwb.core.db import replica_reads
 from machiwb.dashboard.category import category_detail
 from machiwb.dashboard.page import dashboard_page
 from machiwb.dashboard.selection import parse_selection
@@ -31,6 +32,7 @@ def _is_partial(request: HttpRequest) -> bool:
 
 
 @require_GET
+@replica_reads
 def index(request: HttpRequest) -> HttpResponse:
     selection, errors = parse_selection(request.GET)
     page = dashboard_page(
@@ -52,6 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@replica_reads
 def municipality_suggestions(request: HttpRequest) -> HttpResponse:
     """Type-ahead (候補) for the municipality field: links that keep the rest of the selection."""
     selection, _errors = parse_selection(request.GET)
@@ -76,6 +79,7 @@ _CONTENT_TYPES = {
 
 
 @require_GET
+@replica_reads
 def chart(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     """A chart of the dashboard as PNG or PDF (rendered on the server) or its data as CSV."""
     selection, _errors = parse_selection(request.GET)
@@ -106,6 +110,7 @@ def chart(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
 
 
 @require_GET
+@replica_reads
 def category(request: HttpRequest, code: str) -> HttpResponse:
     """How one category's score was made (算出根拠): items and KPIs with n, source, vintage."""
     selection, errors = parse_selection(request.GET)

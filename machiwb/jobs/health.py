@@ -3,6 +3,10 @@
 ``/healthz`` (in core) says the process is alive; ``/readyz`` says it can do its work: the
 database answers, the job queue table answers and the shared cache (sessions' neighbours:
 rate limits, lockouts) can be written and read back. Any failure is a 503 naming the part.
+
+With a read replica configured, ``replica`` reports it too, but never fails the check: while
+the replica is unreachable the public pages read the primary (``machiwb.core.db``), so the
+app server can still do all its work.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from machiwb.core.db import replica_in_use, replica_problem
 from machiwb.jobs.selectors import job_queue_depth
 
 
@@ -59,6 +64,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
         checks["shared_cache"] = _shared_cache()
     failures = [reason for reason in checks.values() if reason is not None]
     body = {name: (reason or "ok") for name, reason in checks.items()}
+    if replica_in_use():
+        problem = replica_problem()
+        body["replica"] = f"{problem}; reading the primary" if problem else "ok"
     if failures:
         return JsonResponse(
             {"status": "unavailable", "reason": "; ".join(failures), **body},

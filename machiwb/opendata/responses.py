@@ -17,6 +17,8 @@ from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
+from machiwb.core.db import replica_reads
+
 API_VERSION = "1"
 LICENSE = (
     "CC BY 4.0 互換（公共データ利用規約 PDL1.0）。地域幸福度の公表値はデジタル庁の利用規約に従う。"
@@ -123,7 +125,8 @@ def api_view(
 
     The data do not follow the site's language: every label is built in Japanese, so the same
     request gives the same bytes whichever language the visitor chose (English names are in
-    their own ``*_en`` columns)."""
+    their own ``*_en`` columns). Reads go to the read replica when one is configured
+    (``machiwb.core.db``)."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -145,7 +148,7 @@ def api_view(
                     400, error.code, error.message, error.field, allowed=error.allowed
                 )
 
-        return wrapper
+        return replica_reads(wrapper)
 
     return decorator
 

@@ -13,11 +13,13 @@ ROOT = Path(__file__).resolve().parents[3]
 GOOD_KEY = "k" * 60
 
 
-def _load_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _load_settings(
+    env: dict[str, str], code: str = "import config.settings"
+) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     clean.update(env)
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", "import config.settings"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -49,6 +51,18 @@ def _load_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         ),
         ({"DJANGO_DEBUG": "1", "DJANGO_HSTS_SECONDS": "year"}, "is not an integer"),
         (
+            {
+                "DJANGO_DEBUG": "1",
+                "DATABASE_URL": "postgres://machiwb@db.example.jp/machiwb",
+                "DATABASE_REPLICA_URL": "mysql://machiwb@replica.example.jp/machiwb",
+            },
+            "DATABASE_REPLICA_URL uses the unsupported scheme 'mysql'",
+        ),
+        (
+            {"DJANGO_DEBUG": "1", "DATABASE_REPLICA_URL": "postgres://machiwb@replica/machiwb"},
+            "DATABASE_REPLICA_URL needs PostgreSQL for both DATABASE_URL and the replica",
+        ),
+        (
             {"DJANGO_DEBUG": "1", "MACHIWB_OIDC_ISSUER": "https://id.example.jp"},
             "MACHIWB_OIDC_CLIENT_ID, MACHIWB_OIDC_CLIENT_SECRET must be set too",
         ),
@@ -75,6 +89,27 @@ def test_production_environment_is_accepted() -> None:
         {"DJANGO_SECRET_KEY": GOOD_KEY, "DJANGO_ALLOWED_HOSTS": "wb.example.jp"}
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_replica_url_adds_the_replica_alias_and_its_router() -> None:
+    show = "import config.settings as s; r = s.DATABASES['replica']; "
+    show += "print(r['HOST'], r['OPTIONS'], r['CONN_HEALTH_CHECKS'], s.DATABASE_ROUTERS)"
+    result = _load_settings(
+        {
+            "DJANGO_DEBUG": "1",
+            "DATABASE_URL": "postgres://machiwb@db.example.jp/machiwb",
+            "DATABASE_REPLICA_URL": "postgres://machiwb@replica.example.jp/machiwb",
+        },
+        show,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "replica.example.jp",
+        "{'connect_timeout':",
+        "5}",
+        "True",
+        "['machiwb.core.db.ReplicaRouter']",
+    ]
 
 
 def test_check_deploy_is_clean_with_production_env() -> None:
