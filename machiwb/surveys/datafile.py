@@ -14,6 +14,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 from machiwb.surveys.answers import AnswerError, answer_parse
 from machiwb.surveys.questionnaire import NO_ANSWER
 from machiwb.surveys.standard_columns import CATEGORY_ITEM_COLUMNS, OVERALL_COLUMNS
@@ -184,17 +187,28 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]
 
 @dataclass(frozen=True)
 class CellError:
-    """One problem, located as a spreadsheet user sees it (row 1 is the header)."""
+    """One problem, located as a spreadsheet user sees it (row 1 is the header).
+
+    The message is in the language active when the problem was found (the staff member's).
+    """
 
     row: int
     column: str
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.row}行目" if self.row else "ファイル"
+        place = {"row": self.row, "column": self.column, "message": self.message}
+        if self.row and self.column:
+            return _("%(row)s行目・%(column)s列：%(message)s") % place
+        if self.row:
+            return _("%(row)s行目：%(message)s") % place
         if self.column:
-            where += f"・{self.column}列"
-        return f"{where}：{self.message}"
+            return _("ファイル・%(column)s列：%(message)s") % place
+        return _("ファイル：%(message)s") % place
+
+
+def _listing(items: Iterable[str]) -> str:
+    return pgettext("list separator", "、").join(items)
 
 
 class DataFileError(ValueError):
@@ -219,7 +233,7 @@ def _decode(content: bytes) -> str:
     raise DataFileError(
         [
             CellError(
-                0, "", "文字コードを判別できません。UTF-8 または Shift_JIS で保存してください。"
+                0, "", _("文字コードを判別できません。UTF-8 または Shift_JIS で保存してください。")
             )
         ]
     )
@@ -238,9 +252,11 @@ def _cell_text(value: Any) -> str:
 def file_read(content: bytes, filename: str, *, max_bytes: int) -> ParsedFile:
     """Read a CSV or .xlsx file into header and rows of text; DataFileError when unreadable."""
     if not content.strip():
-        raise DataFileError([CellError(0, "", "ファイルが空です。")])
+        raise DataFileError([CellError(0, "", _("ファイルが空です。"))])
     if len(content) > max_bytes:
-        message = f"ファイルが大きすぎます（上限 {max_bytes // 1024 // 1024} MB）。"
+        message = _("ファイルが大きすぎます（上限 %(mb)s MB）。") % {
+            "mb": max_bytes // 1024 // 1024
+        }
         raise DataFileError([CellError(0, "", message)])
     if filename.lower().endswith(".xlsx"):
         table = _xlsx_rows(content)
@@ -248,9 +264,10 @@ def file_read(content: bytes, filename: str, *, max_bytes: int) -> ParsedFile:
         table = list(csv.reader(io.StringIO(_decode(content), newline="")))
     table = [row for row in table if any(cell.strip() for cell in row)]
     if not table:
-        raise DataFileError([CellError(0, "", "ファイルが空です。")])
+        raise DataFileError([CellError(0, "", _("ファイルが空です。"))])
     if len(table) - 1 > MAX_ROWS:
-        raise DataFileError([CellError(0, "", f"行数が多すぎます（上限 {MAX_ROWS:,} 行）。")])
+        message = _("行数が多すぎます（上限 %(rows)s 行）。") % {"rows": f"{MAX_ROWS:,}"}
+        raise DataFileError([CellError(0, "", message)])
     header = [cell.strip().lstrip("\ufeff") for cell in table[0]]
     return ParsedFile(header=header, rows=table[1:])
 
@@ -264,7 +281,9 @@ def _xlsx_rows(content: bytes) -> list[list[str]]:
         raise DataFileError(
             [
                 CellError(
-                    0, "", "Excel ファイル（.xlsx）として読めません。保存形式を確認してください。"
+                    0,
+                    "",
+                    _("Excel ファイル（.xlsx）として読めません。保存形式を確認してください。"),
                 )
             ]
         ) from None
@@ -294,13 +313,15 @@ def rows_validate(
     seen: set[str] = set()
     for column in header:
         if column in seen:
-            errors.append(CellError(1, column, "同じ列名が2回以上あります。"))
+            errors.append(CellError(1, column, _("同じ列名が2回以上あります。")))
         seen.add(column)
         if column not in known:
-            errors.append(CellError(1, column, "この調査にない列です（列名は質問IDで書きます）。"))
+            errors.append(
+                CellError(1, column, _("この調査にない列です（列名は質問IDで書きます）。"))
+            )
     for column in REQUIRED_COLUMNS:
         if column not in seen:
-            errors.append(CellError(1, column, "必要な列がありません。"))
+            errors.append(CellError(1, column, _("必要な列がありません。")))
     if errors:
         return [], errors
     sheets: list[dict[str, Any]] = []
@@ -308,7 +329,7 @@ def rows_validate(
         if progress is not None and (number - 2) % PROGRESS_EVERY == 0:
             progress(number - 2, len(parsed.rows))
         if len(row) > len(header):
-            errors.append(CellError(number, "", "見出しより列が多い行です。"))
+            errors.append(CellError(number, "", _("見出しより列が多い行です。")))
             continue
         cells = dict(
             zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row)), strict=True)
@@ -319,14 +340,11 @@ def rows_validate(
         elif number_text.isdigit() and int(number_text) in versions:
             version_number = int(number_text)
         else:
-            listed = "、".join(str(n) for n in sorted(versions))
-            errors.append(
-                CellError(
-                    number,
-                    VERSION_COLUMN,
-                    f"「{number_text[:20]}」はこの調査にない版です（使える版：{listed}）。",
-                )
-            )
+            message = _("「%(value)s」はこの調査にない版です（使える版：%(versions)s）。") % {
+                "value": number_text[:20],
+                "versions": _listing(str(n) for n in sorted(versions)),
+            }
+            errors.append(CellError(number, VERSION_COLUMN, message))
             continue
         by_id = by_version[version_number]
         sheet: dict[str, Any] = {
@@ -339,18 +357,20 @@ def rows_validate(
                 CellError(
                     number,
                     "municipality_code",
-                    f"この調査の団体コード（{municipality_code}）と違います。",
+                    _("この調査の団体コード（%(code)s）と違います。") % {"code": municipality_code},
                 )
             )
         if cells.get("area") and "area" not in by_id:
             errors.append(
                 CellError(
-                    number, "area", "この調査には地区の選択肢がありません。空欄にしてください。"
+                    number,
+                    "area",
+                    _("この調査には地区の選択肢がありません。空欄にしてください。"),
                 )
             )
         if cells.get("answered_on") and not _iso_date(cells["answered_on"]):
             errors.append(
-                CellError(number, "answered_on", "日付は YYYY-MM-DD の形で書いてください。")
+                CellError(number, "answered_on", _("日付は YYYY-MM-DD の形で書いてください。"))
             )
         for column, raw in cells.items():
             question = by_id.get(column)
@@ -360,7 +380,8 @@ def rows_validate(
                         CellError(
                             number,
                             column,
-                            f"第{version_number}版にない設問です。空欄にしてください。",
+                            _("第%(version)s版にない設問です。空欄にしてください。")
+                            % {"version": version_number},
                         )
                     )
                 continue
@@ -370,7 +391,7 @@ def rows_validate(
                 raw.startswith("+") and question["kind"] in ("short_text", "long_text")
             ):
                 errors.append(
-                    CellError(number, column, "数式は使えません（値だけを入力してください）。")
+                    CellError(number, column, _("数式は使えません（値だけを入力してください）。"))
                 )
                 continue
             values = raw.split(MULTIPLE_SEPARATOR) if question["kind"] == "multiple" else [raw]
@@ -387,9 +408,12 @@ def rows_validate(
 
 def _reason(question: dict[str, Any], raw: str, message: str) -> str:
     if question["kind"] in ("single", "multiple"):
-        codes = "、".join(o["code"] for o in question.get("options", []))
-        return f"「{raw}」は使えないコードです（使えるコード：{codes}）。"
-    return f"「{raw[:20]}」：{message}"
+        codes = _listing(o["code"] for o in question.get("options", []))
+        return _("「%(value)s」は使えないコードです（使えるコード：%(codes)s）。") % {
+            "value": raw,
+            "codes": codes,
+        }
+    return _("「%(value)s」：%(reason)s") % {"value": raw[:20], "reason": message}
 
 
 def _iso_date(text: str) -> bool:

@@ -736,7 +736,7 @@ def survey_upload_check(
         raise SurveyStateError("置き換えられるのは、取り込み済みのファイルだけです。")
     sheets = _upload_parse(survey=survey, content=content, file_name=file_name)
     if not sheets:
-        raise DataFileError([CellError(0, "", "回答の行がありません。")])
+        raise DataFileError([CellError(0, "", _("回答の行がありません。"))])
     summary = upload_summary(version.definition, sheets)
     with transaction.atomic():
         upload = SurveyUpload.objects.create(

@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from machiwb.indicators.catalog import CATALOG_DIR, catalog_read
@@ -150,6 +151,16 @@ def test_broken_files_get_precise_errors() -> None:
         "3行目・x2列：「1;8」は使えないコードです（使えるコード：1、2、3）。",
         "3行目・x3列：数式は使えません（値だけを入力してください）。",
     ]
+
+
+def test_errors_follow_the_language_active_when_the_file_is_checked() -> None:
+    row = dict(zip(COLUMNS, row_of(_record(), COLUMNS), strict=True))
+    row.update(gender="9")
+    with translation.override("en"):
+        assert _errors(b"") == ["File: The file is empty."]
+        assert _errors(_csv(COLUMNS, list(row.values()))) == [
+            "Row 2, column gender: “9” is not a valid code (valid codes: 1, 2, 3, 4)."
+        ]
 
 
 def test_upload_summary_counts_and_reverse_codes() -> None:

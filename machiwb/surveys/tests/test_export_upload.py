@@ -3,12 +3,14 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_q.conf import Conf
 from django_q.models import OrmQ
 from openpyxl import load_workbook
@@ -224,6 +226,34 @@ def test_one_bad_cell_in_many_rows_stores_nothing(editor: Client, published: Sur
     assert "4行目・c01_1列：「6」：1から5までの数で答えてください。" in response.content.decode()
     assert not SurveyUpload.objects.exists()
     assert Response.objects.count() == 4
+
+
+@pytest.fixture
+def english_ui(editor: Client) -> Iterator[Client]:
+    editor.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    yield editor
+    # A request in English leaves English active in this thread; later tests expect Japanese.
+    translation.deactivate()
+
+
+def test_upload_errors_are_in_english_for_an_english_ui(
+    english_ui: Client, published: SurveyVersion
+) -> None:
+    editor = english_ui
+    _submit(published, 2)
+    lines = _export(editor, published).decode("utf-8-sig").splitlines()
+    cells = lines[2].split(",")
+    cells[5] = "6"  # c01_1 out of range on row 3
+    lines[2] = ",".join(cells)
+    response = editor.post(
+        _base(published) + "upload/",
+        {"file": SimpleUploadedFile("p.csv", "\r\n".join(lines).encode())},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Row 3, column c01_1: “6”: Please answer with a number from 1 to 5." in html
+    assert "行目" not in html
+    assert not SurveyUpload.objects.exists()
 
 
 def test_100_mb_upload_is_refused_before_it_is_read(
