@@ -7,9 +7,10 @@ cell), written by hand so a national recompute costs about one pass over the res
   keep PostgreSQL's fast bigint accumulator, and the total is ``count × 2^20 + sum``, exact
   while a cell has fewer than 209,715 respondents (5 × n < 2^20; larger cells are read with
   separate ``sum`` and ``count`` columns instead);
-* the answer counts of Q1–Q5 are packed two per column: ``sum(CASE q1 WHEN 0 THEN 1 WHEN 1
-  THEN 2^30 END)`` — int4 inputs keep the fast bigint accumulator, and a cell never has
-  2^30 respondents;
+* the answer counts of Q1–Q5 are packed three per column: ``sum(CASE q1 WHEN 0 THEN 1 WHEN 1
+  THEN 2^15 WHEN 2 THEN 2^30 END)`` — int4 inputs keep the fast bigint accumulator, exact
+  while a cell has fewer than 2^15 respondents (larger cells are read with two answers per
+  column, 1 and 2^30, which no cell can overflow);
 * the result comes back with ``COPY … TO STDOUT (FORMAT binary)`` and is read by numpy
   without one Python object per number.
 """
@@ -25,15 +26,19 @@ from machiwb.indicators.compute import AnswerCells, ItemSpec, QuestionSpec
 from machiwb.surveys.models import Response
 from machiwb.surveys.standard_columns import CATEGORY_ITEM_COLUMNS, OVERALL_COLUMNS
 
-_HIGH = 1 << 30
 _ITEM_SHIFT = 1 << 20
-#: Largest cell for which the packed item sums cannot overflow (answers are at most 5).
-PACKED_MAX_CELL = (_ITEM_SHIFT - 1) // 5
+#: Bits per answer count when three (packed) or two (plain) share a column.
+_TRIPLE_BITS, _PAIR_BITS = 15, 30
+#: Largest cell for which the packed columns cannot overflow: item sums (answers are at
+#: most 5) and the answer counts packed three to a column.
+PACKED_MAX_CELL = min((_ITEM_SHIFT - 1) // 5, (1 << _TRIPLE_BITS) - 1)
 _HEADER = 19  # PGCOPY signature (11) + flags (4) + header extension length (4)
 
 
-def _pairs(low: int, high: int) -> list[tuple[int, int | None]]:
-    return [(a, a + 1 if a + 1 <= high else None) for a in range(low, high + 1, 2)]
+def _packs(low: int, high: int, per_column: int) -> list[tuple[int, ...]]:
+    """The answers of a scale, ``per_column`` at a time (the last group may be shorter)."""
+    answers = list(range(low, high + 1))
+    return [tuple(answers[k : k + per_column]) for k in range(0, len(answers), per_column)]
 
 
 def answer_cells_postgresql(
@@ -62,10 +67,11 @@ def answer_cells_postgresql(
             columns.append(f"coalesce(sum({item.code}::int4 + {_ITEM_SHIFT}), 0)::int8")
         else:
             columns += [f"coalesce(sum({item.code}), 0)::int8", f"count({item.code})"]
+    per_column, bits = (3, _TRIPLE_BITS) if packed else (2, _PAIR_BITS)
     for q in questions:
-        for low, high in _pairs(q.scale_min, q.scale_max):
-            second = f" WHEN {high} THEN {_HIGH}" if high is not None else ""
-            columns.append(f"coalesce(sum(CASE {q.code} WHEN {low} THEN 1{second} END), 0)::int8")
+        for pack in _packs(q.scale_min, q.scale_max, per_column):
+            whens = " ".join(f"WHEN {a} THEN {1 << (bits * k)}" for k, a in enumerate(pack))
+            columns.append(f"coalesce(sum(CASE {q.code} {whens} END), 0)::int8")
     table = Response._meta.db_table
     sql = (
         f"COPY (SELECT {', '.join(columns)} FROM {table} "  # noqa: S608 - identifiers checked above
@@ -85,10 +91,6 @@ def answer_cells_postgresql(
     count = body // row.itemsize if body > 0 else 0
     data = np.frombuffer(bytes(buffer), dtype=row, count=count, offset=_HEADER)
     matrix = data["values"]["value"].astype(np.int64).reshape(count, width)
-    if packed and count and int(matrix[:, 4].max()) > PACKED_MAX_CELL:
-        return answer_cells_postgresql(
-            version_ids=version_ids, items=items, questions=questions, packed=False
-        )
     n_items = len(items)
     if packed:
         packed_items = matrix[:, 5 : 5 + n_items]
@@ -108,22 +110,29 @@ def answer_cells_postgresql(
         totals = matrix[order, 4:]
     else:
         totals = np.add.reduceat(matrix[order, 4:], starts, axis=0)
+    # A cell (all survey versions together) too large for the packed columns: read again.
+    if packed and count and int(totals[:, 0].max()) > PACKED_MAX_CELL:
+        return answer_cells_postgresql(
+            version_ids=version_ids, items=items, questions=questions, packed=False
+        )
     per_version: dict[int, int] = {}
     for version, n in zip(matrix[:, 0].tolist(), matrix[:, 4].tolist(), strict=True):
         per_version[version] = per_version.get(version, 0) + n
 
     answer_counts = {}
     offset = 1 + 2 * n_items
+    mask = (1 << bits) - 1
     for q in questions:
-        pairs = _pairs(q.scale_min, q.scale_max)
-        both = totals[:, offset : offset + len(pairs)]
+        packs = _packs(q.scale_min, q.scale_max, per_column)
+        shared = totals[:, offset : offset + len(packs)]
         counts = np.zeros((len(unique), q.scale_max - q.scale_min + 1), dtype=np.int64)
-        for k, (low, high) in enumerate(pairs):
-            counts[:, low - q.scale_min] = both[:, k] % _HIGH
-            if high is not None:
-                counts[:, high - q.scale_min] = both[:, k] // _HIGH
+        for j, pack in enumerate(packs):
+            for k, answer in enumerate(pack):
+                part = shared[:, j] >> (bits * k)
+                # The last answer of a column has the bits above it to itself.
+                counts[:, answer - q.scale_min] = part & mask if k < per_column - 1 else part
         answer_counts[q.code] = counts
-        offset += len(pairs)
+        offset += len(packs)
     cells = AnswerCells(
         municipality=tuple(f"{code:06d}" for code in unique[:, 0].tolist()),
         age_band=np.ascontiguousarray(unique[:, 1]),

@@ -286,6 +286,35 @@ def _breakdown_order(breakdown: str) -> tuple[int, str]:
     return (1 if breakdown.startswith("age") else 2, breakdown)
 
 
+def _groups(cells: AnswerCells) -> tuple[list[tuple[str, str]], IntArray, IntArray]:
+    """The (municipality, breakdown) groups, and which cell adds to which group.
+
+    Groups are sorted by municipality code and breakdown (``_breakdown_order``) so that
+    results never depend on the order of the input rows; every cell adds to its
+    municipality's ``all`` group and to those of its 年代, 性別 and 年代 × 性別.
+    """
+    codes, municipality = np.unique(np.array(cells.municipality, dtype=str), return_inverse=True)
+    municipality = municipality.reshape(-1).astype(np.int64)
+    pairs, pair = np.unique(
+        np.stack([cells.age_band, cells.gender], axis=1), axis=0, return_inverse=True
+    )
+    pair = pair.reshape(-1)
+    per_pair = [_breakdowns(int(age), int(gender)) for age, gender in pairs.tolist()]
+    names = sorted({b for bs in per_pair for b in bs}, key=_breakdown_order)
+    rank = {b: k for k, b in enumerate(names)}
+    slots = np.full((len(pairs), 4), -1, dtype=np.int64)
+    for p, breakdowns in enumerate(per_pair):
+        slots[p, : len(breakdowns)] = [rank[b] for b in breakdowns]
+    cell_slots = slots[pair]  # per cell: the rank of each of its breakdowns, −1 for none
+    cell_index = np.repeat(np.arange(len(pair), dtype=np.int64)[:, None], 4, axis=1)
+    present = cell_slots >= 0
+    source = cell_index[present]
+    group = (municipality[:, None] * len(names) + cell_slots)[present]
+    groups, target = np.unique(group, return_inverse=True)
+    keys = [(str(codes[g // len(names)]), names[g % len(names)]) for g in groups.tolist()]
+    return keys, source, target.reshape(-1).astype(np.int64)
+
+
 def compute_subjective(
     cells: AnswerCells,
     *,
@@ -301,24 +330,7 @@ def compute_subjective(
     of its year); without it they come from this data's own reference municipalities.
     """
     cells = _rolled_up(cells, municipalities)
-    group_index: dict[tuple[str, str], int] = {}
-    cell_rows: list[int] = []
-    group_rows: list[int] = []
-    for c, (m, age, gender) in enumerate(
-        zip(cells.municipality, cells.age_band.tolist(), cells.gender.tolist(), strict=True)
-    ):
-        for breakdown in _breakdowns(age, gender):
-            key = (m, breakdown)
-            g = group_index.setdefault(key, len(group_index))
-            cell_rows.append(c)
-            group_rows.append(g)
-    # Sort the groups so that results never depend on the order of the input rows.
-    keys = sorted(group_index, key=lambda k: (k[0], _breakdown_order(k[1])))
-    position = np.empty(len(keys), dtype=np.int64)
-    for new, key in enumerate(keys):
-        position[group_index[key]] = new
-    source = np.array(cell_rows, dtype=np.int64)
-    target = position[np.array(group_rows, dtype=np.int64)] if group_rows else source
+    keys, source, target = _groups(cells)
 
     # Every group has at least one cell: sum each group's cells with one sorted reduceat.
     order = np.argsort(target, kind="stable")
