@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -127,6 +128,10 @@ def test_staff_edit_as_new_version_in_the_pages(editor: Client, published: Surve
     assert "第2版を編集中です" in page
     assert "独自設問を追加" in page
     editor.post(base + "questions/new/", dict(NEW_QUESTION, options="1=市内\n2=市外"))
+    pages = editor.get(base + "preview/").content.decode()
+    last = max(int(n) for n in re.findall(r"\?page=(\d+)", pages))
+    frame = editor.get(base + f"preview/frame/?page={last}").content.decode()
+    assert NEW_QUESTION["text"] in frame  # the preview shows the draft of the next version
     refused = editor.post(base + "status/", {"action": "revise_publish", "reason": ""}, follow=True)
     assert "新しい版にする理由を入力してください。" in refused.content.decode()
     published_page = editor.post(
