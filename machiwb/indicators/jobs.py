@@ -69,13 +69,13 @@ def recompute(job: Job, params: dict[str, Any]) -> JobOutcome:
     )
 
 
-def _refused(problems: list[str]) -> JobError:
+def _refused(problems: list[str], upload_screen: str) -> JobError:
     """Every problem counted, the first ones spelled out (by file, row and column), one a line."""
     lines = [_("%(n)d件の問題があるため、何も取り込んでいません。") % {"n": len(problems)}]
     lines += problems[:PROBLEMS_SHOWN]
     if len(problems) > PROBLEMS_SHOWN:
         lines.append(_("（ほか%(n)d件）") % {"n": len(problems) - PROBLEMS_SHOWN})
-    return JobError("\n".join(lines))
+    return JobError("\n".join(lines), retry_url=reverse(upload_screen))
 
 
 def _operator_inputs(job: Job) -> list[tuple[str, bytes]]:
@@ -109,7 +109,7 @@ def kpi_import(job: Job, params: dict[str, Any]) -> JobOutcome:
                     coalesce=True,
                 )
     except KpiImportError as exc:
-        raise _refused([str(p) for p in exc.problems]) from exc
+        raise _refused([str(p) for p in exc.problems], "admin:indicators_kpiimport_upload") from exc
     return JobOutcome(
         message=_(
             "%(file)s: %(year)d年度の%(rows)d行を取り込みました。指標の再計算を登録しました。"
@@ -130,7 +130,7 @@ def official_import(job: Job, params: dict[str, Any]) -> JobOutcome:
             progress=lambda done, total: job_progress(job, done, total),
         )
     except OfficialImportError as exc:
-        raise _refused(exc.problems) from exc
+        raise _refused(exc.problems, "admin:indicators_scorerun_upload") from exc
     message = _("%(files)d個のファイルを取り込みました（%(municipalities)d団体）。") % {
         "files": report.files,
         "municipalities": len(report.municipalities),

@@ -36,7 +36,15 @@ class JobOutcome:
 
 
 class JobError(Exception):
-    """A failure whose message is meant for the user (which row, which field, why)."""
+    """A failure whose message is meant for the user (which row, which field, why).
+
+    ``retry_url`` is where the user can put it right and start again (the upload form);
+    the job page links to it.
+    """
+
+    def __init__(self, message: str, *, retry_url: str = "") -> None:
+        super().__init__(message)
+        self.retry_url = retry_url
 
 
 JobHandler = Callable[["Job", dict[str, Any]], JobOutcome]

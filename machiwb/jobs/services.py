@@ -185,7 +185,7 @@ def job_run(*, job_id: int) -> None:
         if not isinstance(outcome, JobOutcome):
             raise TypeError(f"Job kind {job.kind!r} returned {outcome!r}, not a JobOutcome.")
     except JobError as exc:
-        _job_finish(job, JobStatus.FAILED, str(exc))
+        _job_finish(job, JobStatus.FAILED, str(exc), result_url=exc.retry_url)
     except ValidationError as exc:
         _job_finish(job, JobStatus.FAILED, " ".join(exc.messages))
     except Exception:

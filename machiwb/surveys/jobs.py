@@ -178,9 +178,13 @@ def upload_import(job: Job, params: dict[str, Any]) -> JobOutcome:
     Safe to repeat: an interrupted run committed nothing, and a finished import is refused.
     """
     survey = _survey_for_actor(job, params)
+    assert survey.municipality is not None  # noqa: S101 - checked by _survey_for_actor
+    upload_page = reverse(
+        "surveys:upload", kwargs={"code": survey.municipality.code, "public_id": survey.public_id}
+    )
     upload = survey_upload_get(survey=survey, public_id=uuid.UUID(params["upload"]))
     if upload is None:
-        raise JobError(_("取り込むファイルが見つかりません。"))
+        raise JobError(_("取り込むファイルが見つかりません。"), retry_url=upload_page)
     try:
         upload, _recompute = survey_upload_confirm(
             upload=upload,
@@ -192,9 +196,9 @@ def upload_import(job: Job, params: dict[str, Any]) -> JobOutcome:
         lines += [str(e) for e in problem.errors[:IMPORT_ERRORS_SHOWN]]
         if len(problem.errors) > IMPORT_ERRORS_SHOWN:
             lines.append(_("（ほか%(n)d件）") % {"n": len(problem.errors) - IMPORT_ERRORS_SHOWN})
-        raise JobError("\n".join(lines)) from problem
+        raise JobError("\n".join(lines), retry_url=upload_page) from problem
     except SurveyStateError as problem:
-        raise JobError(problem.message) from problem
+        raise JobError(problem.message, retry_url=upload_page) from problem
     return JobOutcome(
         message=_("「%(file)s」から%(rows)d件の回答を取り込みました。指標の再計算を登録しました。")
         % {"file": upload.file_name, "rows": upload.row_count},

@@ -49,6 +49,7 @@ def test_kpi_upload_lists_every_problem_and_imports_nothing(operator_client: Cli
     page = operator_client.get(response["Location"]).content.decode()
     assert "row 2, value: &#x27;lots&#x27; is not a number" in page
     assert "row 3, municipality_code: unknown code &#x27;999999&#x27;" in page
+    assert job.result_url == "/admin/indicators/kpiimport/upload/"
     assert KpiValue.objects.count() == 0
     assert not KpiImport.objects.exists()
     assert not Job.objects.filter(kind="indicators.recompute").exists()
@@ -132,6 +133,7 @@ def test_official_results_upload_with_a_broken_file_imports_nothing(
     assert job.status == JobStatus.FAILED
     assert "何も取り込んでいません。" in job.message
     assert "broken.csv" in job.message
+    assert job.result_url == "/admin/indicators/scorerun/upload/"
     assert not ScoreRun.objects.exists()
 
 

@@ -31,7 +31,7 @@ def count_items(job: Job, params: dict[str, Any]) -> JobOutcome:
     for done in range(0, total + 1, 2):
         job_progress(job, done, total)
     if params.get("fail") == "user":
-        raise JobError("3行目の「回答日」が日付ではありません。")
+        raise JobError("3行目の「回答日」が日付ではありません。", retry_url="/regions/")
     if params.get("fail") == "validation":
         raise ValidationError("年度は2020年度以降を指定してください。")
     if params.get("fail") == "bug":
@@ -66,16 +66,19 @@ def test_job_runs_and_reports_result_and_progress(staff: User, town: Municipalit
 
 
 @pytest.mark.parametrize(
-    ("fail", "message"),
+    ("fail", "message", "retry_url"),
     [
-        ("user", "3行目の「回答日」が日付ではありません。"),
-        ("validation", "年度は2020年度以降を指定してください。"),
+        ("user", "3行目の「回答日」が日付ではありません。", "/regions/"),
+        ("validation", "年度は2020年度以降を指定してください。", ""),
     ],
 )
-def test_job_failure_keeps_the_specific_message(staff: User, fail: str, message: str) -> None:
+def test_job_failure_keeps_the_specific_message(
+    staff: User, fail: str, message: str, retry_url: str
+) -> None:
     job = job_enqueue(kind="tests.count", params={"n": 4, "fail": fail}, actor=staff)
     assert job.status == JobStatus.FAILED
     assert job.message == message
+    assert job.result_url == retry_url  # where to put it right and start again
     assert job.percent == 100  # the counting itself had finished
 
 
@@ -228,6 +231,15 @@ def test_status_page_for_starter_and_municipality_staff_only(
     assert "4 件を数えました。" in body
     assert "hx-trigger" not in body  # finished: no more polling
     assert 'http-equiv="refresh"' not in body
+    assert '<a class="button" href="/regions/">結果を開く</a>' in body
+
+    failed = job_enqueue(
+        kind="tests.count", params={"n": 4, "fail": "user"}, actor=None, municipality=town
+    )
+    body = verified_client(staff).get(f"/jobs/{failed.public_id}/").content.decode()
+    assert "3行目の「回答日」が日付ではありません。" in body
+    assert "結果を開く" not in body
+    assert 'href="/regions/">直してやり直す</a>' in body
 
 
 def test_running_job_polls_with_htmx_and_refreshes_without_script(

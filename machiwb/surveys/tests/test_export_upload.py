@@ -390,6 +390,7 @@ def test_import_reports_rows_and_a_failed_import_stores_nothing(
     )
     page = editor.get(f"/jobs/{job.public_id}/").content.decode()
     assert "何も取り込んでいません。<br>4行目・c01_1列" in page
+    assert job.result_url == _base(published) + "upload/"  # put it right and upload again
     assert Response.objects.count() == 5
     upload.refresh_from_db()
     assert upload.status == UploadStatus.PENDING
