@@ -80,17 +80,17 @@ class DashboardPage:
         parts = [f"{self.municipality.prefecture.name} {self.municipality.name}"]
         kind = next((c.label for c in self.survey_types if c.selected), "")
         year = fiscal_year_label(self.selection.fiscal_year) if self.selection.fiscal_year else ""
-        parts.append("・".join(p for p in (kind, year) if p))
+        parts.append(_("・").join(p for p in (kind, year) if p))
         if self.compared:
             parts.append(
-                _("比較：%(names)s") % {"names": "、".join(m.name for m, _q in self.compared)}
+                _("比較：%(names)s") % {"names": _("、").join(m.name for m, _q in self.compared)}
             )
         if self.selection.years:
             parts.append(
                 _("年度比較：%(years)s")
-                % {"years": "、".join(str(y) for y in self.selection.years)}
+                % {"years": _("、").join(str(y) for y in self.selection.years)}
             )
-        return "　".join(parts)
+        return _("　").join(parts)
 
     @property
     def cache_key(self) -> str:

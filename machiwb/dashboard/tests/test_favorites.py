@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -28,6 +29,17 @@ def test_anonymous_users_see_a_login_hint_and_cannot_add(client: Client) -> None
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
     assert not Favorite.objects.exists()
+
+
+def test_a_favourite_added_in_english_is_named_in_english() -> None:
+    user = make_staff(municipality="302015", role=Role.VIEWER)
+    client = Client()
+    login_staff(client, user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.post(reverse("dashboard:favorite_add"), SELECTION)
+    assert Favorite.objects.get(user=user).label == (
+        "和歌山県 和歌山市  National survey · FY2026 (Reiwa 8)  compared with 海南市"
+    )
 
 
 def test_add_show_on_mypage_and_remove() -> None:
