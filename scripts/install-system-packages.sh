@@ -2,9 +2,10 @@
 # Debian packages machiwb's tests and renderers need: Chromium for browser tests, a Japanese
 # font so pages and charts never show tofu boxes, poppler-utils to look at rendered PDFs, gettext
 # to check the English message catalogues.
-# Pango for WeasyPrint (printable PDFs with the Japanese font embedded).
+# Pango for WeasyPrint (printable PDFs with the Japanese font embedded). nginx for the
+# reverse-proxy drill (bench/proxy.py runs deploy/nginx/machiwb.conf without root).
 set -euo pipefail
-packages=(chromium fonts-noto-cjk poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0)
+packages=(chromium fonts-noto-cjk poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0 nginx-light)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -56,6 +56,19 @@ def test_readyz_503_names_the_shared_cache(client: Client) -> None:
     assert response.json()["shared_cache"] == "shared cache unreachable: ConnectionError"
 
 
+def test_probes_answer_plain_http_while_pages_redirect_to_https(
+    client: Client, settings: SettingsWrapper
+) -> None:
+    # A load balancer or Prometheus reaches each app server directly, without TLS.
+    settings.SECURE_SSL_REDIRECT = True
+    settings.METRICS_TOKEN = "t" * 32
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/healthz").status_code == 200
+    metrics = client.get("/metrics", headers={"Authorization": "Bearer " + "t" * 32})
+    assert metrics.status_code == 200
+    assert client.get("/dashboard/").status_code == 301
+
+
 # --- metrics ---------------------------------------------------------------------------
 
 
