@@ -75,11 +75,14 @@ def hit(group: str, key: str, rate: str) -> int:
     parsed = Rate.parse(rate)
     cache = caches[CACHE_ALIAS]
     cache_key = _cache_key(group, key, parsed, time.time())
-    if cache.add(cache_key, 1, timeout=parsed.seconds + 1):
-        return 1
-    try:
+    try:  # usually the window has begun: one atomic increment
         return int(cache.incr(cache_key))
-    except ValueError:  # expired between add and incr
+    except ValueError:  # the window's first event (or its counter just expired)
+        if cache.add(cache_key, 1, timeout=parsed.seconds + 1):
+            return 1
+    try:  # another process counted the first event in between
+        return int(cache.incr(cache_key))
+    except ValueError:
         cache.add(cache_key, 1, timeout=parsed.seconds + 1)
         return 1
 
