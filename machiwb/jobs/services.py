@@ -126,13 +126,9 @@ def _progress_outside_transaction(
 def job_result_save(*, job: Job, file_name: str, content_type: str, content: bytes) -> JobFile:
     """Keep the file ``job`` made for download (結果ファイル), replacing an earlier one.
 
-    A repeated run replaces the file of the interrupted one; results older than
-    ``RESULTS_KEPT_FOR`` are deleted here.
+    A repeated run replaces the file of the interrupted one.
     """
     with transaction.atomic():
-        JobFile.objects.filter(
-            purpose=JobFilePurpose.RESULT, created_at__lt=timezone.now() - RESULTS_KEPT_FOR
-        ).delete()
         JobFile.objects.filter(job=job, purpose=JobFilePurpose.RESULT).delete()
         return JobFile.objects.create(
             job=job,
@@ -149,6 +145,10 @@ def job_run(*, job_id: int) -> None:
     A job handed out again after a crash runs again from the start; one that already
     finished is left alone, and one interrupted too often is marked failed.
     """
+    # result files (exports hold raw responses) are not kept past RESULTS_KEPT_FOR
+    JobFile.objects.filter(
+        purpose=JobFilePurpose.RESULT, created_at__lt=timezone.now() - RESULTS_KEPT_FOR
+    ).delete()
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.status in FINISHED_STATUSES:
         return

@@ -126,9 +126,13 @@ def test_export_job_page_and_file_are_for_the_starter_only(
     )
     assert foreign.get(f"/jobs/{job.public_id}/").status_code == 404
     assert foreign.get(job.result_url).status_code == 404
-    # a day later the file is gone
+    # a day later the file cannot be downloaded, and the next job that runs deletes it
     JobFile.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
     assert editor.get(job.result_url).status_code == 404
+    editor.post(_base(published) + "export/", {"format": "xlsx"})
+    assert list(JobFile.objects.values_list("file_name", flat=True)) == [
+        "survey-data-302023-2025.xlsx"
+    ]
     assert editor.get(_base(published) + "export/?format=csv").status_code == 404
 
 
