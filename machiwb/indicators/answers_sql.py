@@ -75,7 +75,9 @@ def answer_cells_postgresql(
     table = Response._meta.db_table
     sql = (
         f"COPY (SELECT {', '.join(columns)} FROM {table} "  # noqa: S608 - identifiers checked above
-        "WHERE survey_version_id = ANY(%s) GROUP BY 1, 2, 3, 4) TO STDOUT (FORMAT binary)"
+        "WHERE survey_version_id = ANY(%s) "
+        # Grouped by the stored columns: the casts above then run once per cell, not per row.
+        "GROUP BY survey_version_id, municipality_id, age_band, gender) TO STDOUT (FORMAT binary)"
     )
     buffer = bytearray()
     with transaction.atomic(), connection.cursor() as cursor:
