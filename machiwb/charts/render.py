@@ -196,9 +196,9 @@ def _wrapped(text: str, points: float, width_inches: float, max_lines: int) -> l
     return lines
 
 
-def _label_lines(label: str, width_inches: float) -> str:
-    """An axis label (8 pt) wrapped to at most three lines."""
-    return "\n".join(_wrapped(label, 8, width_inches, 3))
+def _label_lines(label: str, width_inches: float, max_lines: int) -> str:
+    """An axis label (8 pt) wrapped to at most ``max_lines`` lines."""
+    return "\n".join(_wrapped(label, 8, width_inches, max_lines))
 
 
 def _label_inches(label: str) -> float:
@@ -207,7 +207,7 @@ def _label_inches(label: str) -> float:
 
 
 def _header_lines(meta: ChartMeta, width: float) -> tuple[list[str], list[str]]:
-    return _wrapped(meta.title, 13, width, 2), _wrapped(meta.subtitle, 9, width, 4)
+    return _wrapped(meta.title, 13, width, 3), _wrapped(meta.subtitle, 9, width, 4)
 
 
 def header_inches(meta: ChartMeta, width: float) -> float:
@@ -250,7 +250,7 @@ def _radar_figure(chart: RadarChart) -> Figure:
     header = header_inches(chart.meta, 8.0 * 0.94)
     height = 9.0 + max(0.0, header - 1.2)
     plot = height - header - 1.8 - 0.5
-    labels = [_label_lines(axis, RADAR_LABEL_INCHES) for axis in chart.axes]
+    labels = [_label_lines(axis, RADAR_LABEL_INCHES, 3) for axis in chart.axes]
     # Room at both sides for the widest label, so that no name is cut off at the edge.
     side = max(1.12, max((_label_inches(label) for label in labels), default=0.0) + 0.3)
     fig = Figure(figsize=(8.0, height), facecolor="white")
@@ -335,7 +335,7 @@ def _bar_figure(chart: BarChart, width: float = 8.0) -> Figure:
     groups = max(len(chart.series), 1)
     rows = len(chart.categories)
     # Labels wrap within about a third of the width; the rows grow with the lines of a label.
-    labels = [_label_lines(c, 2.6 if width >= 8.0 else 1.45) for c in chart.categories]
+    labels = [_label_lines(c, 2.6 if width >= 8.0 else 1.45, 4) for c in chart.categories]
     lines = max((label.count("\n") + 1 for label in labels), default=1)
     plot_height = max(0.9, rows * max(0.22 + 0.16 * groups, 0.1 + 0.14 * lines))
     legend = 0.35 * -(-len(chart.series) // 3) if len(chart.series) > 1 else 0.0
@@ -502,7 +502,7 @@ def _render(chart: Chart, image_format: ImageFormat, *, compact: bool = False) -
 def chart_cache_key(chart: Chart, image_format: ImageFormat, *, compact: bool = False) -> str:
     digest = hashlib.sha256(repr(chart).encode("utf-8")).hexdigest()
     variant = "compact" if compact else "full"
-    return f"charts:v2:{image_format}:{variant}:{digest}"
+    return f"charts:v3:{image_format}:{variant}:{digest}"
 
 
 def chart_image(chart: Chart, image_format: ImageFormat, *, compact: bool = False) -> bytes:

@@ -169,8 +169,11 @@ def test_long_english_labels_wrap_at_spaces_and_stay_inside_the_image() -> None:
     _text_inside_figure(radar, compact=True)
     bars = BarChart(
         meta=META,
-        categories=("Medical facilities in the area where I live are well provided.",),
-        series=(Series("Subjective (survey)", (51.6,)),),
+        categories=(
+            "Medical facilities in the area where I live are well provided.",
+            "The area where I live makes it easy for young people to play an active role.",
+        ),
+        series=(Series("Subjective (survey)", (51.6, 35.3)),),
         value_label="Deviation score",
     )
     for compact in (False, True):
@@ -178,6 +181,8 @@ def test_long_english_labels_wrap_at_spaces_and_stay_inside_the_image() -> None:
         assert wrapped[0].count("\n") >= 1
         assert all(line.strip() for line in wrapped[0].split("\n"))
         assert not any(line.endswith(("Medi", "facili")) for line in wrapped[0].split("\n"))
+        longest = [t for t in _text_inside_figure(bars, compact=compact) if "young" in t]
+        assert longest[0].replace("\n", " ").endswith("an active role.")  # not cut short
 
 
 def test_text_uses_the_trimmed_font_with_every_character_and_metric() -> None:
