@@ -74,15 +74,20 @@ class ItemDef:
 
 @dataclass(frozen=True)
 class KpiDef:
-    """An objective KPI (客観指標); ``category`` and ``direction`` are empty for context statistics."""
+    """An objective KPI (客観指標); ``category`` and ``direction`` are empty for context statistics.
+
+    ``unit_en`` and ``source_en`` are optional in a file and empty when it has none: pages in
+    English then show the Japanese form."""
 
     code: str
     category: str
     name_ja: str
     name_en: str
     unit: str
+    unit_en: str
     direction: int
     source: str
+    source_en: str
     vintage: str
     plausible_min: float
     plausible_max: float
@@ -125,6 +130,13 @@ class _Checker:
             self.problems.append(f"{path}.{key}: must not be empty")
             return None
         return value
+
+    def optional_text(self, obj: dict[str, Any], path: str, key: str) -> str:
+        """A string that may be left out (then ""), but is not empty when given."""
+        if key not in obj:
+            return ""
+        value = self.field(obj, path, key, str)
+        return "" if value is None else value.strip()
 
     def records(self, data: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
         value = data.get(key)
@@ -268,14 +280,14 @@ def catalog_parse(text: str, *, source: str) -> CatalogDef:
         kpi_values = _kpi_values(c, path, r, context=False)
         if kpi_values is None:
             continue
-        kpi = KpiDef(*kpi_values)
+        kpi = KpiDef(**kpi_values)
         if kpi.category not in category_codes:
             c.problems.append(f"{path}.category: unknown category {kpi.category!r}")
         kpis.append(kpi)
     for path, r in c.records(data, "context_statistics"):
         context_values = _kpi_values(c, path, r, context=True)
         if context_values is not None:
-            kpis.append(KpiDef(*context_values))
+            kpis.append(KpiDef(**context_values))
     c.unique("kpis", [k.code for k in kpis])
 
     if c.problems:
@@ -296,31 +308,37 @@ def catalog_parse(text: str, *, source: str) -> CatalogDef:
     )
 
 
-def _kpi_values(c: _Checker, path: str, r: dict[str, Any], *, context: bool) -> list[Any] | None:
-    code = c.field(r, path, "code", str)
-    category = "" if context else c.field(r, path, "category", str)
-    name_ja = c.field(r, path, "name_ja", str)
-    name_en = c.field(r, path, "name_en", str)
-    unit = c.field(r, path, "unit", str)
-    direction = 0
+def _kpi_values(
+    c: _Checker, path: str, r: dict[str, Any], *, context: bool
+) -> dict[str, Any] | None:
+    values: dict[str, Any] = {
+        "code": c.field(r, path, "code", str),
+        "category": "" if context else c.field(r, path, "category", str),
+        "name_ja": c.field(r, path, "name_ja", str),
+        "name_en": c.field(r, path, "name_en", str),
+        "unit": c.field(r, path, "unit", str),
+        "unit_en": c.optional_text(r, path, "unit_en"),
+        "direction": 0,
+        "source": c.field(r, path, "source", str),
+        "source_en": c.optional_text(r, path, "source_en"),
+        "vintage": c.field(r, path, "vintage", str),
+        "plausible_min": c.field(r, path, "plausible_min", (int, float)),
+        "plausible_max": c.field(r, path, "plausible_max", (int, float)),
+        "official": False if context else c.field(r, path, "official", bool),
+    }
     if not context:
         raw = r.get("direction")
         if raw not in ("+", "-"):
             c.problems.append(f"{path}.direction: expected '+' or '-', got {raw!r}")
             return None
-        direction = 1 if raw == "+" else -1
-    source = c.field(r, path, "source", str)
-    vintage = c.field(r, path, "vintage", str)
-    low = c.field(r, path, "plausible_min", (int, float))
-    high = c.field(r, path, "plausible_max", (int, float))
-    official = False if context else c.field(r, path, "official", bool)
-    values = [code, category, name_ja, name_en, unit, direction, source, vintage, low, high]
-    if None in values or official is None:
+        values["direction"] = 1 if raw == "+" else -1
+    if None in values.values():
         return None
+    low, high = float(values["plausible_min"]), float(values["plausible_max"])
     if high <= low:
         c.problems.append(f"{path}: plausible_max must be greater than plausible_min")
         return None
-    return [*values[:8], float(low), float(high), official]
+    return {**values, "plausible_min": low, "plausible_max": high}
 
 
 def catalog_read(path: Path) -> CatalogDef:

@@ -150,10 +150,12 @@ class Kpi(models.Model):
     name_ja = models.CharField(_("名称"), max_length=100)
     name_en = models.CharField(_("英語名"), max_length=150)
     unit = models.CharField(_("単位"), max_length=30)
+    unit_en = models.CharField(_("単位（英語）"), max_length=60, blank=True)
     direction = models.SmallIntegerField(
         _("向き"), help_text=_("+1 は高いほど良い、−1 は低いほど良い、0 は採点しない参考統計")
     )
     source = models.CharField(_("出典"), max_length=300)
+    source_en = models.CharField(_("出典（英語）"), max_length=300, blank=True)
     vintage = models.CharField(_("データの時点"), max_length=30, blank=True)
     plausible_min = models.FloatField(_("妥当な範囲の下限"))
     plausible_max = models.FloatField(_("妥当な範囲の上限"))

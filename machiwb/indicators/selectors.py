@@ -168,8 +168,10 @@ class KpiExplanation:
     name_ja: str
     name_en: str
     unit: str
+    unit_en: str
     direction: int
     source: str
+    source_en: str
     vintage: str
     official: bool
     value: float | None
@@ -183,6 +185,14 @@ class KpiExplanation:
     @property
     def name(self) -> str:
         return in_active_language(self.name_ja, self.name_en)
+
+    @property
+    def display_unit(self) -> str:
+        return in_active_language(self.unit, self.unit_en)
+
+    @property
+    def display_source(self) -> str:
+        return in_active_language(self.source, self.source_en)
 
 
 @dataclass(frozen=True)
@@ -500,8 +510,10 @@ def score_explain(
                 name_ja=kpi.name_ja,
                 name_en=kpi.name_en,
                 unit=kpi.unit,
+                unit_en=kpi.unit_en,
                 direction=kpi.direction,
                 source=kpi.source,
+                source_en=kpi.source_en,
                 vintage=kpi.vintage,
                 official=kpi.official,
                 value=_num(value),

@@ -76,6 +76,30 @@ def test_english_category_view_explains_in_english() -> None:
     assert "医療施設徒歩圏人口カバー率" not in body
 
 
+def test_english_category_view_gives_kpi_units_and_sources_in_english() -> None:
+    url = reverse("dashboard:category", args=["c01"])
+    body = _client("en").get(url, WAKAYAMA).content.decode()
+    assert "National Health Insurance medical costs per person (thousand yen/person)" in body
+    assert "千円/人" not in body
+    assert "国民健康保険事業年報（厚生労働省）" in body  # no official English name: kept
+    c17 = _client("en").get(reverse("dashboard:category", args=["c17"]), WAKAYAMA)
+    body = c17.content.decode()
+    assert "Share of married people (%)" in body
+    assert "2020 Population Census (Statistics Bureau" in body
+    assert "国勢調査" not in body
+
+
+def test_japanese_category_view_keeps_japanese_units_and_sources() -> None:
+    url = reverse("dashboard:category", args=["c01"])
+    body = _client("ja").get(url, WAKAYAMA).content.decode()
+    assert "人口あたり国民健康保険医療費（千円/人）" in body
+    assert "thousand yen" not in body
+    c17 = _client("ja").get(reverse("dashboard:category", args=["c17"]), WAKAYAMA)
+    body = c17.content.decode()
+    assert "令和2年国勢調査（総務省統計局）" in body
+    assert "Population Census" not in body
+
+
 def _pdf_text(client: Client, name: str, params: dict[str, str]) -> str:
     response = client.get(reverse("dashboard:chart", args=[name, "pdf"]), params)
     assert response.status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +146,53 @@ def test_catalog_for_fiscal_year_picks_the_instrument_in_force() -> None:
     assert catalog_for_fiscal_year(2022).code == "fy2022"  # type: ignore[union-attr]
     assert catalog_for_fiscal_year(2023).code == "fy2023"  # type: ignore[union-attr]
     assert catalog_for_fiscal_year(2026).code == "fy2023"  # type: ignore[union-attr]
+
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
+
+
+@pytest.mark.parametrize("path", shipped_catalog_paths(), ids=lambda p: p.name)
+def test_every_shipped_kpi_has_an_english_unit_and_english_sources_have_no_japanese(
+    path: Path,
+) -> None:
+    kpis = catalog_read(path).kpis
+    assert len(kpis) == 45
+    for kpi in kpis:
+        assert kpi.unit_en, kpi.code
+        assert not JAPANESE.search(kpi.unit_en), kpi.code
+        assert not JAPANESE.search(kpi.source_en), kpi.code
+    by_code = {k.code: k for k in kpis}
+    assert by_code["nhi_medical_cost_per_capita"].unit_en == "thousand yen/person"
+    assert by_code["population_density"].source_en.startswith("2020 Population Census (")
+
+
+def test_unit_en_and_source_en_are_optional_but_not_empty_or_other_types() -> None:
+    data = _fy2023()
+    data["kpis"][0]["unit_en"] = " "
+    data["kpis"][1]["unit_en"] = 3
+    data["kpis"][2]["source_en"] = ""
+    data["context_statistics"][0]["unit_en"] = ["%"]
+    problems = _problems(data)
+    assert "$.kpis[0].unit_en: must not be empty" in problems
+    assert "$.kpis[1].unit_en: expected str, got 3" in problems
+    assert "$.kpis[2].source_en: must not be empty" in problems
+    assert "$.context_statistics[0].unit_en: expected str, got ['%']" in problems
+    data = _fy2023()
+    for kpi in data["kpis"]:
+        del kpi["unit_en"]
+        kpi.pop("source_en", None)
+    catalog = catalog_parse(json.dumps(data, ensure_ascii=False), source="operator.json")
+    assert {(k.unit_en, k.source_en) for k in catalog.kpis if k.category} == {("", "")}
+
+
+@pytest.mark.django_db
+def test_loaded_kpis_keep_both_units_and_sources() -> None:
+    call_command("load_catalog", stdout=io.StringIO())
+    kpi = Kpi.objects.get(catalog__code="fy2022", code="vacant_house_rate")
+    assert (kpi.unit, kpi.unit_en) == ("%", "%")
+    assert kpi.source == "住宅・土地統計調査（総務省統計局）"
+    assert kpi.source_en == (
+        "Housing and Land Survey (Statistics Bureau, Ministry of Internal Affairs and"
+        " Communications)"
+    )
+    assert not Kpi.objects.filter(unit_en="").exists()
