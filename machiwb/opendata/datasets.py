@@ -78,6 +78,8 @@ KPI_COLUMNS = (
     "vintage",
     "official",
     "order",
+    "unit_en",
+    "source_en",
 )
 QUESTION_COLUMNS = (
     "catalog_version",
@@ -166,6 +168,8 @@ KPI_SCORE_COLUMNS = (
     "reference_n",
     "source",
     "vintage",
+    "unit_en",
+    "source_en",
 )
 
 
@@ -276,6 +280,8 @@ def catalog_part_records(*, catalog: CatalogVersion, part: str) -> list[Record]:
                 "vintage": k.vintage,
                 "official": k.official,
                 "order": k.order,
+                "unit_en": k.unit_en or None,
+                "source_en": k.source_en or None,
             }
             for k in catalog.kpis.select_related("category").order_by("order")
         ]
@@ -441,6 +447,8 @@ def detail_records(*, run: ScoreRun, scores: MunicipalityScores, kind: str) -> l
                     "reference_n": k.reference_n,
                     "source": k.source,
                     "vintage": k.vintage,
+                    "unit_en": k.unit_en or None,
+                    "source_en": k.source_en or None,
                 }
                 for k in explanation.kpis
             )

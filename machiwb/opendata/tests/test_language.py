@@ -3,6 +3,8 @@ chose for the site."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -41,3 +43,19 @@ def test_every_dataset_is_the_same_in_japanese_and_english() -> None:
     profile = _get("en", "/api/v1/profile.csv", COMPUTED).decode()
     assert "男性" in profile
     assert "Male" not in profile
+
+
+def test_kpi_units_and_sources_are_published_in_both_languages_as_columns() -> None:
+    kpis = _get("en", "/api/v1/catalog/fy2023/kpis.csv", {}).decode().splitlines()
+    assert kpis[0].endswith(",official,order,unit_en,source_en")
+    cost = next(line for line in kpis if line.startswith("fy2023,nhi_medical_cost_per_capita,"))
+    assert ",千円/人," in cost
+    assert cost.endswith(",thousand yen/person,")  # no official English source name: null
+    assert _get("ja", "/api/v1/catalog/fy2023/kpis.csv", {}).decode().splitlines() == kpis
+    scores = _get("en", "/api/v1/kpi-scores", RUN)
+    data = json.loads(scores)["data"]
+    married = next(r for r in data if r["kpi_code"] == "married_share")
+    assert (married["unit"], married["unit_en"]) == ("%", "%")
+    assert married["source"] == "令和2年国勢調査（総務省統計局）"
+    assert married["source_en"].startswith("2020 Population Census (")
+    assert scores == _get("ja", "/api/v1/kpi-scores", RUN)
