@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from machiwb.accounts.models import User
+from machiwb.core.language import in_active_language
 from machiwb.indicators.models import CatalogVersion, Category
 from machiwb.indicators.selectors import (
     score_available,
@@ -17,6 +18,7 @@ from machiwb.indicators.selectors import (
 )
 from machiwb.logictrees.document import TreeDocument, document_parse
 from machiwb.logictrees.models import KpiCandidate, KpiKind, LogicTree, LogicTreeVersion
+from machiwb.logictrees.numbers import DEVIATION_SCORE_EN
 from machiwb.regions.models import Municipality
 from machiwb.surveys.models import SurveyType
 
@@ -45,12 +47,19 @@ def version_list(*, tree: LogicTree) -> QuerySet[LogicTreeVersion]:
 
 @dataclass(frozen=True)
 class KpiOption:
-    """A KPI candidate for a node (KPI候補): ``ref`` is what the node stores."""
+    """A KPI candidate for a node (KPI候補): ``ref`` is what the node stores.
+
+    ``unit_en`` is empty where there is no English unit (an operator's KPI)."""
 
     ref: str
     label: str
     group: str
     unit: str
+    unit_en: str = ""
+
+    @property
+    def display_unit(self) -> str:
+        return in_active_language(self.unit, self.unit_en)
 
 
 def _latest_catalog() -> CatalogVersion | None:
@@ -81,13 +90,21 @@ def kpi_catalog() -> list[KpiOption]:
         categories = list(catalog.categories.order_by("order"))
         options += [
             KpiOption(
-                f"category:{c.code}", f"{c.name_ja}（主観偏差値）", "カテゴリー（主観）", "偏差値"
+                f"category:{c.code}",
+                f"{c.name_ja}（主観偏差値）",
+                "カテゴリー（主観）",
+                "偏差値",
+                DEVIATION_SCORE_EN,
             )
             for c in categories
         ]
         options += [
             KpiOption(
-                f"objective:{c.code}", f"{c.name_ja}（客観偏差値）", "カテゴリー（客観）", "偏差値"
+                f"objective:{c.code}",
+                f"{c.name_ja}（客観偏差値）",
+                "カテゴリー（客観）",
+                "偏差値",
+                DEVIATION_SCORE_EN,
             )
             for c in categories
         ]
@@ -97,15 +114,16 @@ def kpi_catalog() -> list[KpiOption]:
                 f"{q.label_ja}（平均）",
                 "総合設問",
                 f"{q.scale_min}–{q.scale_max}",
+                f"{q.scale_min}–{q.scale_max}",
             )
             for q in catalog.overall_questions.order_by("code")
         ]
         options += [
-            KpiOption(f"item:{i.code}", f"{i.label_ja}（実数）", "設問", "1–5")
+            KpiOption(f"item:{i.code}", f"{i.label_ja}（実数）", "設問", "1–5", "1–5")
             for i in catalog.items.order_by("category__order", "order")
         ]
         options += [
-            KpiOption(f"kpi:{k.code}", k.name_ja, "客観指標", k.unit)
+            KpiOption(f"kpi:{k.code}", k.name_ja, "客観指標", k.unit, k.unit_en)
             for k in catalog.kpis.filter(category__isnull=False).order_by("order")
         ]
     for candidate in KpiCandidate.objects.filter(is_active=True).order_by("kind", "code"):
@@ -117,8 +135,8 @@ def kpi_catalog() -> list[KpiOption]:
 
 
 def kpi_units() -> dict[str, str]:
-    """The unit of every KPI candidate, by the ref a node stores."""
-    return {option.ref: option.unit for option in kpi_catalog()}
+    """The unit of every KPI candidate in the page's language, by the ref a node stores."""
+    return {option.ref: option.display_unit for option in kpi_catalog()}
 
 
 @dataclass(frozen=True)

@@ -372,7 +372,7 @@ def node_detail(request: HttpRequest, code: str, tree_id: str, node_id: str) -> 
     ]
     child_kinds = [k for k in NodeKind if node.kind in ALLOWED_PARENTS[k]]
     catalog = kpi_catalog()
-    units = {option.ref: option.unit for option in catalog}
+    units = {option.ref: option.display_unit for option in catalog}
     groups: dict[str, list[Any]] = {}
     for option in catalog:
         groups.setdefault(option.group, []).append(option)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from matplotlib.colors import to_rgba
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.text import Annotation
@@ -39,6 +41,23 @@ def test_kpi_numbers_have_separators_sensible_decimals_and_the_unit(
     assert kpi_number(value, unit) == written
 
 
+@pytest.mark.parametrize(
+    ("value", "unit", "written"),
+    [
+        (1234.56, "thousand yen/person", "1,234.6 thousand yen/person"),
+        (12.5, "%", "12.5%"),
+        (3.256, "1–5", "3.26 (1–5)"),
+        (52.3456, "deviation score", "52.3 (deviation score)"),
+        (7.0, "", "7"),
+    ],
+)
+def test_kpi_numbers_in_english_space_the_unit_and_use_ascii_brackets(
+    value: float, unit: str, written: str
+) -> None:
+    with translation.override("en"):
+        assert kpi_number(value, unit) == written
+
+
 @pytest.mark.django_db
 def test_tree_page_writes_kpi_values_with_their_unit(
     official_results: None,
@@ -68,6 +87,33 @@ def test_tree_page_writes_kpi_values_with_their_unit(
         assert "12,346人" in text
         assert "15,000人" in text
         assert "12345.68" not in text
+
+
+@pytest.mark.django_db
+def test_english_tree_page_writes_catalog_kpis_with_the_english_unit(
+    official_results: None,
+    staff_user_factory: Callable[..., User],
+    verified_client: Callable[[User], Client],
+) -> None:
+    client = verified_client(staff_user_factory(municipality="302023", role=Role.EDITOR))
+    client.post("/logictrees/302023/", {"title": "医療", "reference": "childcare"})
+    tree = LogicTree.objects.get(title="医療")
+    base = f"/logictrees/302023/{tree.public_id}/"
+    for ref, revision in (("kpi:nhi_medical_cost_per_capita", "1"), ("objective:c01", "2")):
+        client.post(
+            base + "nodes/measure-1/",
+            {"action": "kpi_set", "revision": revision, "ref": ref, "baseline": "321.5"},
+        )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for page in (client.get(base), client.get(base + "nodes/measure-1/")):
+        text = page.content.decode()
+        assert "321.5 thousand yen/person" in text
+        assert "321.5 (deviation score)" in text
+        assert "千円/人" not in text
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
+    text = client.get(base).content.decode()
+    assert "321.5千円/人" in text
+    assert "321.5（偏差値）" in text
 
 
 def test_cross_links_run_beneath_nodes_from_border_to_border() -> None:
