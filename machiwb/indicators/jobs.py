@@ -18,8 +18,8 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from machiwb.indicators.services import (
     KPI_IMPORT_JOB,
@@ -32,8 +32,9 @@ from machiwb.indicators.services import (
     kpi_values_import,
     official_results_import,
 )
+from machiwb.jobs.messages import Piece, Plain, Text
 from machiwb.jobs.models import Job
-from machiwb.jobs.registry import JobError, JobOutcome, job_kind
+from machiwb.jobs.registry import JobError, JobOrigin, JobOutcome, OriginOf, job_kind
 from machiwb.jobs.selectors import job_inputs
 from machiwb.jobs.services import job_enqueue, job_progress
 from machiwb.surveys.models import SurveyType
@@ -42,12 +43,34 @@ from machiwb.surveys.models import SurveyType
 PROBLEMS_SHOWN = 5
 
 
-@job_kind(RECOMPUTE_JOB, label=gettext_lazy("指標の再計算"))
+def _recompute_origin(job: Job) -> JobOrigin | None:
+    """A recompute of a municipality's survey was queued from its surveys; others by the system."""
+    if job.municipality is None:
+        return None
+    return JobOrigin(
+        url=reverse("surveys:list", kwargs={"code": job.municipality.code}),
+        label=gettext_lazy("調査の一覧へ戻る"),
+    )
+
+
+def _upload_screen(name: str, label: str | Promise) -> OriginOf:
+    def origin(job: Job) -> JobOrigin:
+        return JobOrigin(url=reverse(name), label=label)
+
+    return origin
+
+
+@job_kind(RECOMPUTE_JOB, label=gettext_lazy("指標の再計算"), origin=_recompute_origin)
 def recompute(job: Job, params: dict[str, Any]) -> JobOutcome:
     fiscal_year = params.get("fiscal_year")
     survey_type = params.get("survey_type")
     if not isinstance(fiscal_year, int) or survey_type not in SurveyType.values:
-        raise JobError(f"fiscal_year と survey_type が正しくありません: {params!r}")
+        raise JobError(
+            Text.of(
+                gettext_noop("fiscal_year と survey_type が正しくありません: %(params)s"),
+                params=repr(params),
+            )
+        )
     try:
         run = indicators_compute(
             fiscal_year=fiscal_year,
@@ -58,36 +81,51 @@ def recompute(job: Job, params: dict[str, Any]) -> JobOutcome:
     except ComputeError as exc:
         raise JobError(str(exc)) from exc
     return JobOutcome(
-        message=_(
-            "%(year)d年度の指標を再計算しました（%(municipalities)d団体、%(responses)d件の回答）。"
+        message=Text.of(
+            gettext_noop(
+                "%(year)d年度の指標を再計算しました（%(municipalities)d団体、%(responses)d件の回答）。"
+            ),
+            year=fiscal_year,
+            municipalities=run.municipality_count,
+            responses=run.response_count,
         )
-        % {
-            "year": fiscal_year,
-            "municipalities": run.municipality_count,
-            "responses": run.response_count,
-        }
     )
 
 
 def _refused(problems: list[str], upload_screen: str) -> JobError:
     """Every problem counted, the first ones spelled out (by file, row and column), one a line."""
-    lines = [_("%(n)d件の問題があるため、何も取り込んでいません。") % {"n": len(problems)}]
-    lines += problems[:PROBLEMS_SHOWN]
+    lines: list[Piece] = [
+        Text.of(gettext_noop("%(n)d件の問題があるため、何も取り込んでいません。"), n=len(problems))
+    ]
+    # the problems themselves are in the file's terms (English), the same for every reader
+    lines += [Plain(p) for p in problems[:PROBLEMS_SHOWN]]
     if len(problems) > PROBLEMS_SHOWN:
-        lines.append(_("（ほか%(n)d件）") % {"n": len(problems) - PROBLEMS_SHOWN})
-    return JobError("\n".join(lines), retry_url=reverse(upload_screen))
+        lines.append(Text.of(gettext_noop("（ほか%(n)d件）"), n=len(problems) - PROBLEMS_SHOWN))
+    return JobError(lines, retry_url=reverse(upload_screen))
 
 
 def _operator_inputs(job: Job) -> list[tuple[str, bytes]]:
     if job.actor is None or not job.actor.is_operator:
-        raise JobError(_("取込を開始した運営者のアカウントが有効ではありません。"))
+        raise JobError(
+            Text.of(gettext_noop("取込を開始した運営者のアカウントが有効ではありません。"))
+        )
     files = job_inputs(job=job)
     if not files:
-        raise JobError(_("取り込むファイルが見つかりません。もう一度アップロードしてください。"))
+        raise JobError(
+            Text.of(
+                gettext_noop("取り込むファイルが見つかりません。もう一度アップロードしてください。")
+            )
+        )
     return files
 
 
-@job_kind(KPI_IMPORT_JOB, label=gettext_lazy("客観指標データの取込"))
+@job_kind(
+    KPI_IMPORT_JOB,
+    label=gettext_lazy("客観指標データの取込"),
+    origin=_upload_screen(
+        "admin:indicators_kpiimport_upload", gettext_lazy("客観指標データの取込画面へ戻る")
+    ),
+)
 def kpi_import(job: Job, params: dict[str, Any]) -> JobOutcome:
     """Check and import a KPI values file, then queue the recompute of its fiscal year."""
     ((file_name, data),) = _operator_inputs(job)
@@ -111,15 +149,25 @@ def kpi_import(job: Job, params: dict[str, Any]) -> JobOutcome:
     except KpiImportError as exc:
         raise _refused([str(p) for p in exc.problems], "admin:indicators_kpiimport_upload") from exc
     return JobOutcome(
-        message=_(
-            "%(file)s: %(year)d年度の%(rows)d行を取り込みました。指標の再計算を登録しました。"
-        )
-        % {"file": batch.file_name, "year": fiscal_year, "rows": batch.row_count},
+        message=Text.of(
+            gettext_noop(
+                "%(file)s: %(year)d年度の%(rows)d行を取り込みました。指標の再計算を登録しました。"
+            ),
+            file=batch.file_name,
+            year=fiscal_year,
+            rows=batch.row_count,
+        ),
         result_url=reverse("admin:indicators_kpivalue_changelist") + f"?fiscal_year={fiscal_year}",
     )
 
 
-@job_kind(OFFICIAL_IMPORT_JOB, label=gettext_lazy("公表結果の取込"))
+@job_kind(
+    OFFICIAL_IMPORT_JOB,
+    label=gettext_lazy("公表結果の取込"),
+    origin=_upload_screen(
+        "admin:indicators_scorerun_upload", gettext_lazy("公表結果の取込画面へ戻る")
+    ),
+)
 def official_import(job: Job, params: dict[str, Any]) -> JobOutcome:
     """Check and import published results files (all or nothing)."""
     files = _operator_inputs(job)
@@ -131,18 +179,24 @@ def official_import(job: Job, params: dict[str, Any]) -> JobOutcome:
         )
     except OfficialImportError as exc:
         raise _refused(exc.problems, "admin:indicators_scorerun_upload") from exc
-    message = _("%(files)d個のファイルを取り込みました（%(municipalities)d団体）。") % {
-        "files": report.files,
-        "municipalities": len(report.municipalities),
-    }
+    lines: list[Piece] = [
+        Text.of(
+            gettext_noop("%(files)d個のファイルを取り込みました（%(municipalities)d団体）。"),
+            files=report.files,
+            municipalities=len(report.municipalities),
+        )
+    ]
     if report.mismatches:
-        message += "\n" + _(
-            "公表値と設問の平均が0.1より離れているカテゴリーが%(n)d件あります：%(list)s"
-        ) % {
-            "n": len(report.mismatches),
-            "list": "\n".join(
-                f"{m.region} {m.category} {m.measure} {m.published}≠{m.derived:.2f}"
-                for m in report.mismatches[:PROBLEMS_SHOWN]
-            ),
-        }
-    return JobOutcome(message=message, result_url=reverse("admin:indicators_scorerun_changelist"))
+        lines.append(
+            Text.of(
+                gettext_noop(
+                    "公表値と設問の平均が0.1より離れているカテゴリーが%(n)d件あります：%(list)s"
+                ),
+                n=len(report.mismatches),
+                list="\n".join(
+                    f"{m.region} {m.category} {m.measure} {m.published}≠{m.derived:.2f}"
+                    for m in report.mismatches[:PROBLEMS_SHOWN]
+                ),
+            )
+        )
+    return JobOutcome(message=lines, result_url=reverse("admin:indicators_scorerun_changelist"))

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from machiwb.core.models import BaseModel
+from machiwb.jobs.messages import lines_dump, lines_load, lines_of
 
 
 class JobStatus(models.TextChoices):
@@ -28,7 +29,8 @@ class Job(BaseModel):
     """One piece of long work run outside the request: a recompute, an import, an export.
 
     The queue itself belongs to the job library (django-q2, on the same database); this row
-    is what people see: what runs, how far it got, and the result or error in plain Japanese.
+    is what people see: what runs, how far it got, and the result or error in plain words
+    (in the reader's language).
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -39,7 +41,9 @@ class Job(BaseModel):
     )
     done = models.PositiveIntegerField(_("処理済み件数"), default=0)
     total = models.PositiveIntegerField(_("全件数"), null=True, blank=True)
-    message = models.CharField(_("結果・エラーの説明"), max_length=1000, blank=True)
+    #: The result or error, one line an entry, as message ids and values (``jobs.messages``):
+    #: shown in the language of whoever reads it.
+    message_lines = models.JSONField(_("結果・エラーの説明"), default=list, blank=True)
     result_url = models.CharField(_("結果の場所"), max_length=500, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -68,6 +72,15 @@ class Job(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.public_id} {self.status}"
+
+    @property
+    def message(self) -> str:
+        """The result or error in the active language, one line a message line."""
+        return "\n".join(str(line) for line in lines_load(self.message_lines))
+
+    @message.setter
+    def message(self, value: str) -> None:
+        self.message_lines = lines_dump(lines_of(value)) if value else []
 
     @property
     def is_finished(self) -> bool:

@@ -13,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_q.tasks import async_task
 
 from machiwb.accounts.models import User
 from machiwb.audit.services import audit_log_write
+from machiwb.jobs.messages import Text, lines_dump, lines_of
 from machiwb.jobs.models import (
     FINISHED_STATUSES,
     RESULTS_KEPT_FOR,
@@ -26,7 +27,7 @@ from machiwb.jobs.models import (
     JobFilePurpose,
     JobStatus,
 )
-from machiwb.jobs.registry import JobError, JobOutcome, job_kind_get, job_kind_label
+from machiwb.jobs.registry import JobError, JobOutcome, Message, job_kind_get, job_kind_label
 from machiwb.regions.models import Municipality
 
 logger = logging.getLogger(__name__)
@@ -157,8 +158,12 @@ def job_run(*, job_id: int) -> None:
         _job_finish(
             job,
             JobStatus.FAILED,
-            _("処理が%(n)d回とも途中で中断されたため、中止しました。もう一度開始してください。")
-            % {"n": job.attempts},
+            Text.of(
+                gettext_noop(
+                    "処理が%(n)d回とも途中で中断されたため、中止しました。もう一度開始してください。"
+                ),
+                n=job.attempts,
+            ),
         )
         return
     try:
@@ -167,7 +172,10 @@ def job_run(*, job_id: int) -> None:
         _job_finish(
             job,
             JobStatus.FAILED,
-            _("この種類の処理（%(kind)s）は現在の版では実行できません。") % {"kind": job.kind},
+            Text.of(
+                gettext_noop("この種類の処理（%(kind)s）は現在の版では実行できません。"),
+                kind=job.kind,
+            ),
         )
         return
     now = timezone.now()
@@ -177,7 +185,7 @@ def job_run(*, job_id: int) -> None:
         started_at=now,
         updated_at=now,
         done=0,
-        message="",
+        message_lines=[],
     )
     job.refresh_from_db()
     try:
@@ -185,29 +193,32 @@ def job_run(*, job_id: int) -> None:
         if not isinstance(outcome, JobOutcome):
             raise TypeError(f"Job kind {job.kind!r} returned {outcome!r}, not a JobOutcome.")
     except JobError as exc:
-        _job_finish(job, JobStatus.FAILED, str(exc), result_url=exc.retry_url)
+        _job_finish(job, JobStatus.FAILED, exc.lines, result_url=exc.retry_url)
     except ValidationError as exc:
+        # model validation speaks the worker's language; kept as it was said
         _job_finish(job, JobStatus.FAILED, " ".join(exc.messages))
     except Exception:
         logger.exception("job failed", extra={"job": str(job.public_id), "kind": job.kind})
         _job_finish(
             job,
             JobStatus.FAILED,
-            _(
-                "処理中に予期しないエラーが発生しました。"
-                "運営者にジョブ番号 %(id)s を伝えてください。"
-            )
-            % {"id": job.public_id},
+            Text.of(
+                gettext_noop(
+                    "処理中に予期しないエラーが発生しました。"
+                    "運営者にジョブ番号 %(id)s を伝えてください。"
+                ),
+                id=str(job.public_id),
+            ),
         )
     else:
-        _job_finish(job, JobStatus.SUCCEEDED, outcome.message, result_url=outcome.result_url)
+        _job_finish(job, JobStatus.SUCCEEDED, outcome.lines, result_url=outcome.result_url)
 
 
-def _job_finish(job: Job, status: JobStatus, message: str, *, result_url: str = "") -> None:
+def _job_finish(job: Job, status: JobStatus, message: Message, *, result_url: str = "") -> None:
     now = timezone.now()
     fields: dict[str, Any] = {
         "status": status,
-        "message": message[:1000],
+        "message_lines": lines_dump(lines_of(message)),
         "result_url": result_url,
         "finished_at": now,
         "updated_at": now,

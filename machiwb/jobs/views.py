@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from machiwb.accounts.decorators import operator_required, request_user, staff_required
 from machiwb.jobs.access import access_job_by_public_id
 from machiwb.jobs.backup import backups_list, manifest_read
-from machiwb.jobs.registry import job_kind_label
+from machiwb.jobs.registry import job_kind_label, job_origin
 from machiwb.jobs.selectors import job_list_for_actor
 from machiwb.jobs.services import job_enqueue
 
@@ -24,7 +24,12 @@ POLL_SECONDS = 2
 @staff_required
 def job_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     job = access_job_by_public_id(user=request_user(request), public_id=public_id)
-    context = {"job": job, "label": job_kind_label(job.kind), "poll_seconds": POLL_SECONDS}
+    context = {
+        "job": job,
+        "label": job_kind_label(job.kind),
+        "origin": job_origin(job),
+        "poll_seconds": POLL_SECONDS,
+    }
     template = "jobs/_status.html" if request.headers.get("HX-Request") else "jobs/detail.html"
     return render(request, template, context)
 

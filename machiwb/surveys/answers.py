@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from machiwb.jobs.messages import Text
 from machiwb.surveys.questionnaire import NO_ANSWER, TEXT_LIMITS, questions_by_id
 from machiwb.surveys.standard_columns import STANDARD_COLUMNS
 
@@ -21,7 +23,14 @@ FIELD_PREFIX = "q-"
 
 
 class AnswerError(ValueError):
-    """An answer that does not fit its question; the message is shown to the resident."""
+    """An answer that does not fit its question; the message is shown to the resident.
+
+    ``text`` keeps it untranslated, for a background import that shows it later to staff.
+    """
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(str(text))
+        self.text = text
 
 
 def field_name(question_id: str) -> str:
@@ -37,10 +46,12 @@ def _integer(raw: str, question: dict[str, Any], low: int, high: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise AnswerError(_("数字で入力してください。")) from None
+        raise AnswerError(Text.of(gettext_noop("数字で入力してください。"))) from None
     if not low <= value <= high:
         raise AnswerError(
-            _("%(low)sから%(high)sまでの数で答えてください。") % {"low": low, "high": high}
+            Text.of(
+                gettext_noop("%(low)sから%(high)sまでの数で答えてください。"), low=low, high=high
+            )
         )
     return value
 
@@ -51,15 +62,15 @@ def answer_parse(question: dict[str, Any], raw: Sequence[str]) -> Any:
     kind = question["kind"]
     if not values:
         if question.get("required"):
-            raise AnswerError(_("この質問は回答が必要です。"))
+            raise AnswerError(Text.of(gettext_noop("この質問は回答が必要です。")))
         return None
     if kind == "multiple":
         codes = _option_codes(question)
         if any(value not in codes for value in values):
-            raise AnswerError(_("選択肢から選んでください。"))
+            raise AnswerError(Text.of(gettext_noop("選択肢から選んでください。")))
         return [code for code in codes if code in values]
     if len(values) > 1:
-        raise AnswerError(_("選択肢を1つだけ選んでください。"))
+        raise AnswerError(Text.of(gettext_noop("選択肢を1つだけ選んでください。")))
     value = values[0]
     if value == NO_ANSWER and question.get("no_answer_label"):
         return NO_ANSWER
@@ -69,7 +80,7 @@ def answer_parse(question: dict[str, Any], raw: Sequence[str]) -> Any:
         return _integer(value, question, 0, 10)
     if kind == "single":
         if value not in _option_codes(question):
-            raise AnswerError(_("選択肢から選んでください。"))
+            raise AnswerError(Text.of(gettext_noop("選択肢から選んでください。")))
         return value
     if kind == "number":
         return _integer(value, question, int(question["min"]), int(question["max"]))
@@ -78,11 +89,14 @@ def answer_parse(question: dict[str, Any], raw: Sequence[str]) -> Any:
         text = value.strip()
         if len(text) > limit:
             raise AnswerError(
-                _("%(limit)s文字以内で入力してください（現在%(length)s文字）。")
-                % {"limit": limit, "length": len(text)}
+                Text.of(
+                    gettext_noop("%(limit)s文字以内で入力してください（現在%(length)s文字）。"),
+                    limit=limit,
+                    length=len(text),
+                )
             )
         return text
-    raise AnswerError(_("この質問には回答できません。"))
+    raise AnswerError(Text.of(gettext_noop("この質問には回答できません。")))
 
 
 @dataclass

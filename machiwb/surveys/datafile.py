@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop
 
+from machiwb.jobs.messages import Listing, Param, Text
 from machiwb.surveys.answers import AnswerError, answer_parse
 from machiwb.surveys.questionnaire import NO_ANSWER
 from machiwb.surveys.standard_columns import CATEGORY_ITEM_COLUMNS, OVERALL_COLUMNS
@@ -189,26 +189,27 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]
 class CellError:
     """One problem, located as a spreadsheet user sees it (row 1 is the header).
 
-    The message is in the language active when the problem was found (the staff member's).
+    The message is kept untranslated (``jobs.messages.Text``): a background import stores it
+    and each reader sees it in their own language; ``str()`` gives it in the active one.
     """
 
     row: int
     column: str
-    message: str
+    message: Text
+
+    def text(self) -> Text:
+        """The problem with its place, as one translatable message."""
+        place: dict[str, Param] = {"row": self.row, "column": self.column, "message": self.message}
+        if self.row and self.column:
+            return Text(gettext_noop("%(row)s行目・%(column)s列：%(message)s"), place)
+        if self.row:
+            return Text(gettext_noop("%(row)s行目：%(message)s"), place)
+        if self.column:
+            return Text(gettext_noop("ファイル・%(column)s列：%(message)s"), place)
+        return Text(gettext_noop("ファイル：%(message)s"), place)
 
     def __str__(self) -> str:
-        place = {"row": self.row, "column": self.column, "message": self.message}
-        if self.row and self.column:
-            return _("%(row)s行目・%(column)s列：%(message)s") % place
-        if self.row:
-            return _("%(row)s行目：%(message)s") % place
-        if self.column:
-            return _("ファイル・%(column)s列：%(message)s") % place
-        return _("ファイル：%(message)s") % place
-
-
-def _listing(items: Iterable[str]) -> str:
-    return pgettext("list separator", "、").join(items)
+        return str(self.text())
 
 
 class DataFileError(ValueError):
@@ -233,7 +234,13 @@ def _decode(content: bytes) -> str:
     raise DataFileError(
         [
             CellError(
-                0, "", _("文字コードを判別できません。UTF-8 または Shift_JIS で保存してください。")
+                0,
+                "",
+                Text.of(
+                    gettext_noop(
+                        "文字コードを判別できません。UTF-8 または Shift_JIS で保存してください。"
+                    )
+                ),
             )
         ]
     )
@@ -252,11 +259,11 @@ def _cell_text(value: Any) -> str:
 def file_read(content: bytes, filename: str, *, max_bytes: int) -> ParsedFile:
     """Read a CSV or .xlsx file into header and rows of text; DataFileError when unreadable."""
     if not content.strip():
-        raise DataFileError([CellError(0, "", _("ファイルが空です。"))])
+        raise DataFileError([CellError(0, "", Text.of(gettext_noop("ファイルが空です。")))])
     if len(content) > max_bytes:
-        message = _("ファイルが大きすぎます（上限 %(mb)s MB）。") % {
-            "mb": max_bytes // 1024 // 1024
-        }
+        message = Text.of(
+            gettext_noop("ファイルが大きすぎます（上限 %(mb)s MB）。"), mb=max_bytes // 1024 // 1024
+        )
         raise DataFileError([CellError(0, "", message)])
     if filename.lower().endswith(".xlsx"):
         table = _xlsx_rows(content)
@@ -264,9 +271,11 @@ def file_read(content: bytes, filename: str, *, max_bytes: int) -> ParsedFile:
         table = list(csv.reader(io.StringIO(_decode(content), newline="")))
     table = [row for row in table if any(cell.strip() for cell in row)]
     if not table:
-        raise DataFileError([CellError(0, "", _("ファイルが空です。"))])
+        raise DataFileError([CellError(0, "", Text.of(gettext_noop("ファイルが空です。")))])
     if len(table) - 1 > MAX_ROWS:
-        message = _("行数が多すぎます（上限 %(rows)s 行）。") % {"rows": f"{MAX_ROWS:,}"}
+        message = Text.of(
+            gettext_noop("行数が多すぎます（上限 %(rows)s 行）。"), rows=f"{MAX_ROWS:,}"
+        )
         raise DataFileError([CellError(0, "", message)])
     header = [cell.strip().lstrip("\ufeff") for cell in table[0]]
     return ParsedFile(header=header, rows=table[1:])
@@ -283,7 +292,11 @@ def _xlsx_rows(content: bytes) -> list[list[str]]:
                 CellError(
                     0,
                     "",
-                    _("Excel ファイル（.xlsx）として読めません。保存形式を確認してください。"),
+                    Text.of(
+                        gettext_noop(
+                            "Excel ファイル（.xlsx）として読めません。保存形式を確認してください。"
+                        )
+                    ),
                 )
             ]
         ) from None
@@ -313,15 +326,21 @@ def rows_validate(
     seen: set[str] = set()
     for column in header:
         if column in seen:
-            errors.append(CellError(1, column, _("同じ列名が2回以上あります。")))
+            errors.append(
+                CellError(1, column, Text.of(gettext_noop("同じ列名が2回以上あります。")))
+            )
         seen.add(column)
         if column not in known:
             errors.append(
-                CellError(1, column, _("この調査にない列です（列名は質問IDで書きます）。"))
+                CellError(
+                    1,
+                    column,
+                    Text.of(gettext_noop("この調査にない列です（列名は質問IDで書きます）。")),
+                )
             )
     for column in REQUIRED_COLUMNS:
         if column not in seen:
-            errors.append(CellError(1, column, _("必要な列がありません。")))
+            errors.append(CellError(1, column, Text.of(gettext_noop("必要な列がありません。"))))
     if errors:
         return [], errors
     sheets: list[dict[str, Any]] = []
@@ -329,7 +348,9 @@ def rows_validate(
         if progress is not None and (number - 2) % PROGRESS_EVERY == 0:
             progress(number - 2, len(parsed.rows))
         if len(row) > len(header):
-            errors.append(CellError(number, "", _("見出しより列が多い行です。")))
+            errors.append(
+                CellError(number, "", Text.of(gettext_noop("見出しより列が多い行です。")))
+            )
             continue
         cells = dict(
             zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row)), strict=True)
@@ -340,10 +361,11 @@ def rows_validate(
         elif number_text.isdigit() and int(number_text) in versions:
             version_number = int(number_text)
         else:
-            message = _("「%(value)s」はこの調査にない版です（使える版：%(versions)s）。") % {
-                "value": number_text[:20],
-                "versions": _listing(str(n) for n in sorted(versions)),
-            }
+            message = Text.of(
+                gettext_noop("「%(value)s」はこの調査にない版です（使える版：%(versions)s）。"),
+                value=number_text[:20],
+                versions=Listing(tuple(str(n) for n in sorted(versions))),
+            )
             errors.append(CellError(number, VERSION_COLUMN, message))
             continue
         by_id = by_version[version_number]
@@ -357,7 +379,10 @@ def rows_validate(
                 CellError(
                     number,
                     "municipality_code",
-                    _("この調査の団体コード（%(code)s）と違います。") % {"code": municipality_code},
+                    Text.of(
+                        gettext_noop("この調査の団体コード（%(code)s）と違います。"),
+                        code=municipality_code,
+                    ),
                 )
             )
         if cells.get("area") and "area" not in by_id:
@@ -365,12 +390,18 @@ def rows_validate(
                 CellError(
                     number,
                     "area",
-                    _("この調査には地区の選択肢がありません。空欄にしてください。"),
+                    Text.of(
+                        gettext_noop("この調査には地区の選択肢がありません。空欄にしてください。")
+                    ),
                 )
             )
         if cells.get("answered_on") and not _iso_date(cells["answered_on"]):
             errors.append(
-                CellError(number, "answered_on", _("日付は YYYY-MM-DD の形で書いてください。"))
+                CellError(
+                    number,
+                    "answered_on",
+                    Text.of(gettext_noop("日付は YYYY-MM-DD の形で書いてください。")),
+                )
             )
         for column, raw in cells.items():
             question = by_id.get(column)
@@ -380,8 +411,10 @@ def rows_validate(
                         CellError(
                             number,
                             column,
-                            _("第%(version)s版にない設問です。空欄にしてください。")
-                            % {"version": version_number},
+                            Text.of(
+                                gettext_noop("第%(version)s版にない設問です。空欄にしてください。"),
+                                version=version_number,
+                            ),
                         )
                     )
                 continue
@@ -391,14 +424,18 @@ def rows_validate(
                 raw.startswith("+") and question["kind"] in ("short_text", "long_text")
             ):
                 errors.append(
-                    CellError(number, column, _("数式は使えません（値だけを入力してください）。"))
+                    CellError(
+                        number,
+                        column,
+                        Text.of(gettext_noop("数式は使えません（値だけを入力してください）。")),
+                    )
                 )
                 continue
             values = raw.split(MULTIPLE_SEPARATOR) if question["kind"] == "multiple" else [raw]
             try:
                 value = answer_parse(dict(question, required=False), values)
             except AnswerError as error:
-                errors.append(CellError(number, column, _reason(question, raw, str(error))))
+                errors.append(CellError(number, column, _reason(question, raw, error.text)))
                 continue
             if value is not None:
                 sheet[column] = value
@@ -406,14 +443,15 @@ def rows_validate(
     return sheets, errors
 
 
-def _reason(question: dict[str, Any], raw: str, message: str) -> str:
+def _reason(question: dict[str, Any], raw: str, message: Text) -> Text:
     if question["kind"] in ("single", "multiple"):
-        codes = _listing(o["code"] for o in question.get("options", []))
-        return _("「%(value)s」は使えないコードです（使えるコード：%(codes)s）。") % {
-            "value": raw,
-            "codes": codes,
-        }
-    return _("「%(value)s」：%(reason)s") % {"value": raw[:20], "reason": message}
+        codes = Listing(tuple(o["code"] for o in question.get("options", [])))
+        return Text.of(
+            gettext_noop("「%(value)s」は使えないコードです（使えるコード：%(codes)s）。"),
+            value=raw,
+            codes=codes,
+        )
+    return Text.of(gettext_noop("「%(value)s」：%(reason)s"), value=raw[:20], reason=message)
 
 
 def _iso_date(text: str) -> bool:

@@ -16,14 +16,14 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from machiwb.accounts.access import has_role
 from machiwb.accounts.models import Role
 from machiwb.core.pdf import pdf_render_parts
+from machiwb.jobs.messages import Text
 from machiwb.jobs.models import Job
-from machiwb.jobs.registry import JobError, JobOutcome, job_kind
+from machiwb.jobs.registry import JobError, JobOrigin, JobOutcome, job_kind
 from machiwb.jobs.services import job_progress, job_result_save
 from machiwb.surveys.datafile import (
     DICTIONARY_COLUMNS,
@@ -52,11 +52,34 @@ from machiwb.surveys.services import (
 )
 
 LETTERS_JOB = "surveys.invitation_letters"
+#: Said under every file made for download.
+KEPT_FOR_STARTER = gettext_noop("ダウンロードできるのは開始した人だけで、24時間後に削除されます。")
 #: Letters laid out per part; progress (in letters) is reported after each part.
 LETTERS_PER_PART = 50
 #: Letters per PDF file: layout keeps every page of a file in memory (about 0.6 MB a letter).
 #: Larger batches become several PDFs in one ZIP file.
 LETTERS_PER_FILE = 500
+
+
+def _survey_kwargs(job: Job) -> dict[str, Any]:
+    """The survey page's URL arguments, from the job's own municipality and survey id."""
+    if job.municipality is None:
+        raise ValueError("A survey job without its municipality.")
+    return {"code": job.municipality.code, "public_id": uuid.UUID(str(job.params["survey"]))}
+
+
+def _survey_page(job: Job) -> JobOrigin:
+    return JobOrigin(
+        url=reverse("surveys:detail", kwargs=_survey_kwargs(job)),
+        label=gettext_lazy("調査のページへ戻る"),
+    )
+
+
+def _upload_screen(job: Job) -> JobOrigin:
+    return JobOrigin(
+        url=reverse("surveys:upload", kwargs=_survey_kwargs(job)),
+        label=gettext_lazy("アンケート結果ファイルのアップロードへ戻る"),
+    )
 
 
 def _letters_pdf(
@@ -90,7 +113,7 @@ def _zip(files: list[bytes], survey: Survey) -> bytes:
     return buffer.getvalue()
 
 
-@job_kind(LETTERS_JOB, label=gettext_lazy("招待状（PDF）の作成"))
+@job_kind(LETTERS_JOB, label=gettext_lazy("招待状（PDF）の作成"), origin=_survey_page)
 def invitation_letters(job: Job, params: dict[str, Any]) -> JobOutcome:
     """Generate the codes, lay out one letter per code and keep the PDF (or ZIP) for its starter.
 
@@ -104,12 +127,12 @@ def invitation_letters(job: Job, params: dict[str, Any]) -> JobOutcome:
         .first()
     )
     if survey is None or survey.municipality is None or not survey.invitation_required:
-        raise JobError("招待制の個別調査が見つかりません。")
+        raise JobError(Text.of(gettext_noop("招待制の個別調査が見つかりません。")))
     actor = job.actor
     if actor is None or not has_role(
         user=actor, municipality=survey.municipality, minimum=Role.EDITOR
     ):
-        raise JobError("この調査の招待コードを発行する権限がありません。")
+        raise JobError(Text.of(gettext_noop("この調査の招待コードを発行する権限がありません。")))
     url: str = params["url"]
     codes = invitation_codes_generate(survey=survey, count=int(params["count"]), actor=actor)
     entries = letter_entries(codes, url)
@@ -118,19 +141,24 @@ def invitation_letters(job: Job, params: dict[str, Any]) -> JobOutcome:
         files.append(_letters_pdf(job, survey, url, entries, first))
     if len(files) == 1:
         content, file_name = files[0], f"invitation-letters-{survey.public_id}.pdf"
-        made = f"案内状{len(codes)}通のPDFができました。"
+        made = Text.of(gettext_noop("案内状%(n)d通のPDFができました。"), n=len(codes))
     else:
         content, file_name = _zip(files, survey), f"invitation-letters-{survey.public_id}.zip"
-        made = (
-            f"案内状{len(codes)}通を{LETTERS_PER_FILE}通ずつ{len(files)}個のPDFにして、"
-            "ZIPファイルにまとめました。"
+        made = Text.of(
+            gettext_noop(
+                "案内状%(n)d通を%(per_file)d通ずつ%(files)d個のPDFにして、"
+                "ZIPファイルにまとめました。"
+            ),
+            n=len(codes),
+            per_file=LETTERS_PER_FILE,
+            files=len(files),
         )
     with transaction.atomic():
         InvitationLetters.objects.create(
             job=job, survey=survey, letter_count=len(codes), content=content, file_name=file_name
         )
     return JobOutcome(
-        message=made + "ダウンロードできるのは開始した人だけで、24時間後に削除されます。",
+        message=[made, Text.of(KEPT_FOR_STARTER)],
         result_url=reverse(
             "surveys:letters_download",
             kwargs={
@@ -156,7 +184,9 @@ def _survey_for_actor(job: Job, params: dict[str, Any]) -> Survey:
         or actor is None
         or not has_role(user=actor, municipality=survey.municipality, minimum=Role.EDITOR)
     ):
-        raise JobError(_("調査が見つからないか、この調査を扱う権限がありません。"))
+        raise JobError(
+            Text.of(gettext_noop("調査が見つからないか、この調査を扱う権限がありません。"))
+        )
     return survey
 
 
@@ -171,7 +201,7 @@ def _survey_url(survey: Survey) -> str:
 IMPORT_ERRORS_SHOWN = 10
 
 
-@job_kind(UPLOAD_IMPORT_JOB, label=gettext_lazy("回答データの取り込み"))
+@job_kind(UPLOAD_IMPORT_JOB, label=gettext_lazy("回答データの取り込み"), origin=_upload_screen)
 def upload_import(job: Job, params: dict[str, Any]) -> JobOutcome:
     """Import a checked results file, all rows or none, then queue the recompute.
 
@@ -184,7 +214,9 @@ def upload_import(job: Job, params: dict[str, Any]) -> JobOutcome:
     )
     upload = survey_upload_get(survey=survey, public_id=uuid.UUID(params["upload"]))
     if upload is None:
-        raise JobError(_("取り込むファイルが見つかりません。"), retry_url=upload_page)
+        raise JobError(
+            Text.of(gettext_noop("取り込むファイルが見つかりません。")), retry_url=upload_page
+        )
     try:
         upload, _recompute = survey_upload_confirm(
             upload=upload,
@@ -192,16 +224,22 @@ def upload_import(job: Job, params: dict[str, Any]) -> JobOutcome:
             progress=lambda done, total: job_progress(job, done, total),
         )
     except DataFileError as problem:
-        lines = [_("何も取り込んでいません。")]
-        lines += [str(e) for e in problem.errors[:IMPORT_ERRORS_SHOWN]]
+        lines = [Text.of(gettext_noop("何も取り込んでいません。"))]
+        lines += [e.text() for e in problem.errors[:IMPORT_ERRORS_SHOWN]]
         if len(problem.errors) > IMPORT_ERRORS_SHOWN:
-            lines.append(_("（ほか%(n)d件）") % {"n": len(problem.errors) - IMPORT_ERRORS_SHOWN})
-        raise JobError("\n".join(lines), retry_url=upload_page) from problem
+            more = len(problem.errors) - IMPORT_ERRORS_SHOWN
+            lines.append(Text.of(gettext_noop("（ほか%(n)d件）"), n=more))
+        raise JobError(lines, retry_url=upload_page) from problem
     except SurveyStateError as problem:
         raise JobError(problem.message, retry_url=upload_page) from problem
     return JobOutcome(
-        message=_("「%(file)s」から%(rows)d件の回答を取り込みました。指標の再計算を登録しました。")
-        % {"file": upload.file_name, "rows": upload.row_count},
+        message=Text.of(
+            gettext_noop(
+                "「%(file)s」から%(rows)d件の回答を取り込みました。指標の再計算を登録しました。"
+            ),
+            file=upload.file_name,
+            rows=upload.row_count,
+        ),
         result_url=_survey_url(survey),
     )
 
@@ -210,7 +248,7 @@ def upload_import(job: Job, params: dict[str, Any]) -> JobOutcome:
 EXPORT_PROGRESS_EVERY = 1000
 
 
-@job_kind(EXPORT_JOB, label=gettext_lazy("回答データの書き出し"))
+@job_kind(EXPORT_JOB, label=gettext_lazy("回答データの書き出し"), origin=_survey_page)
 def survey_export(job: Job, params: dict[str, Any]) -> JobOutcome:
     """Write the responses as CSV or .xlsx and keep the file for its starter (24 hours)."""
     survey = _survey_for_actor(job, params)
@@ -218,7 +256,7 @@ def survey_export(job: Job, params: dict[str, Any]) -> JobOutcome:
     # one file for the responses of every version: the custom questions of all of them
     definition = survey_definition_of_all_versions(survey=survey)
     if definition is None or file_format not in ("csv", "xlsx"):
-        raise JobError(_("書き出せる回答データがありません。"))
+        raise JobError(Text.of(gettext_noop("書き出せる回答データがありません。")))
     total = survey_response_count(survey=survey)
     columns = columns_of(definition)
 
@@ -246,11 +284,12 @@ def survey_export(job: Job, params: dict[str, Any]) -> JobOutcome:
     job_result_save(job=job, file_name=file_name, content_type=content_type, content=content)
     survey_export_record(survey=survey, actor=job.actor, file_format=file_format)
     return JobOutcome(
-        message=_(
-            "%(n)d件の回答を %(file)s に書き出しました。"
-            "ダウンロードできるのは開始した人だけで、24時間後に削除されます。"
-        )
-        % {"n": total, "file": file_name},
+        message=[
+            Text.of(
+                gettext_noop("%(n)d件の回答を %(file)s に書き出しました。"), n=total, file=file_name
+            ),
+            Text.of(KEPT_FOR_STARTER),
+        ],
         result_url=reverse(
             "surveys:export_download",
             kwargs={

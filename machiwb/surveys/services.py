@@ -24,9 +24,11 @@ from django.db.models import Field, Max, Model
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from machiwb.accounts.models import User
 from machiwb.audit.services import audit_log_write
+from machiwb.jobs.messages import Text
 from machiwb.jobs.models import Job
 from machiwb.jobs.services import job_enqueue
 from machiwb.regions.models import Municipality
@@ -736,7 +738,7 @@ def survey_upload_check(
         raise SurveyStateError("置き換えられるのは、取り込み済みのファイルだけです。")
     sheets = _upload_parse(survey=survey, content=content, file_name=file_name)
     if not sheets:
-        raise DataFileError([CellError(0, "", _("回答の行がありません。"))])
+        raise DataFileError([CellError(0, "", Text.of(gettext_noop("回答の行がありません。")))])
     summary = upload_summary(version.definition, sheets)
     with transaction.atomic():
         upload = SurveyUpload.objects.create(

@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http.response import HttpResponseBase
 from django.test import Client
+from django.utils import translation
 
 from machiwb.accounts.models import Role
 from machiwb.accounts.testing import login_staff, make_operator, make_staff
@@ -50,6 +52,15 @@ def test_kpi_upload_lists_every_problem_and_imports_nothing(operator_client: Cli
     assert "row 2, value: &#x27;lots&#x27; is not a number" in page
     assert "row 3, municipality_code: unknown code &#x27;999999&#x27;" in page
     assert job.result_url == "/admin/indicators/kpiimport/upload/"
+    back = '<a href="/admin/indicators/kpiimport/upload/">客観指標データの取込画面へ戻る</a>'
+    assert back in page
+    operator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = operator_client.get(response["Location"]).content.decode()
+    translation.deactivate()  # later tests expect Japanese in this thread
+    assert "Nothing was imported because of 3 problem(s).<br>row 2, value:" in english
+    assert (
+        '<a href="/admin/indicators/kpiimport/upload/">Back to importing KPI values</a>' in english
+    )
     assert KpiValue.objects.count() == 0
     assert not KpiImport.objects.exists()
     assert not Job.objects.filter(kind="indicators.recompute").exists()
@@ -76,7 +87,7 @@ def test_kpi_upload_imports_a_good_file(operator_client: Client) -> None:
     assert "vacant_house_rate" in listing.content.decode()
     assert "kpi.csv" in listing.content.decode()  # the file each value came from
     outcome = recompute(jobs[0], jobs[0].params)
-    assert "2026年度の指標を再計算しました" in outcome.message
+    assert "2026年度の指標を再計算しました" in str(outcome.message)
     with pytest.raises(JobError):
         recompute(jobs[0], {"fiscal_year": "x"})
 

@@ -31,9 +31,8 @@ def test_status_page_follows_the_job_to_its_result(live_server: Any, page: Any) 
     status = page.get_by_role("status")
     assert "37 / 120 件（30%）" in status.inner_text()
     assert_accessible(page)
-    Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.SUCCEEDED, done=120, message="120 件を取り込みました。"
-    )
+    job.status, job.done, job.message = JobStatus.SUCCEEDED, 120, "120 件を取り込みました。"
+    job.save(update_fields=["status", "done", "message_lines"])
     expect(page.locator("#job-status")).to_contain_text("120 件を取り込みました。", timeout=10_000)
     assert "完了" in status.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.contrib import auth
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -15,7 +16,7 @@ from django_q.conf import Conf
 from django_q.models import OrmQ
 from openpyxl import load_workbook
 
-from machiwb.accounts.models import Role
+from machiwb.accounts.models import Role, User
 from machiwb.accounts.testing import login_staff, make_staff
 from machiwb.audit.models import AuditEntry
 from machiwb.indicators.selectors import score_run_current
@@ -404,6 +405,61 @@ def test_import_reports_rows_and_a_failed_import_stores_nothing(
         foreign, make_staff(municipality=Municipality.objects.get(code="302015"), role=Role.ADMIN)
     )
     assert foreign.get(f"/jobs/{job.public_id}/").status_code == 404
+
+
+def test_a_failed_import_speaks_each_readers_language(
+    english_ui: Client, published: SurveyVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor = english_ui  # started by someone reading English
+    _submit(published, 3)
+    exported = _export(editor, published)
+    response = editor.post(
+        _base(published) + "upload/", {"file": SimpleUploadedFile("a.csv", exported)}
+    )
+    upload = SurveyUpload.objects.get()
+    assert upload.content is not None
+    lines = bytes(upload.content).decode("utf-8-sig").splitlines()
+    for row in (2, 3):  # the file changed since it was checked: c01_1 out of range twice
+        cells = lines[row].split(",")
+        cells[5] = "6"
+        lines[row] = ",".join(cells)
+    SurveyUpload.objects.filter(pk=upload.pk).update(content="\r\n".join(lines).encode())
+    monkeypatch.setattr(survey_jobs, "IMPORT_ERRORS_SHOWN", 1)
+    job = _confirm(editor, response["Location"])
+    assert job.status == JobStatus.FAILED
+    pages = {}
+    for language in ("ja", "en"):
+        editor.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        pages[language] = editor.get(f"/jobs/{job.public_id}/").content.decode()
+    assert (
+        "何も取り込んでいません。<br>3行目・c01_1列：「6」：1から5までの数で答えてください。"
+        "<br>（ほか1件）"
+    ) in pages["ja"]
+    assert (
+        "Nothing was imported.<br>Row 3, column c01_1: “6”: Please answer with a number"
+        " from 1 to 5.<br> (and 1 more)"
+    ) in pages["en"]
+    assert "行目" not in pages["en"]
+    upload_page = _base(published) + "upload/"
+    assert f'<a href="{upload_page}">アンケート結果ファイルのアップロードへ戻る</a>' in pages["ja"]
+    assert f'<a href="{upload_page}">Back to uploading a survey results file</a>' in pages["en"]
+
+
+@pytest.mark.parametrize("kind", ["surveys.export", "surveys.invitation_letters"])
+def test_a_waiting_survey_job_links_back_to_its_survey(
+    editor: Client, kainan: Municipality, published: SurveyVersion, kind: str
+) -> None:
+    user = auth.get_user(editor)
+    assert isinstance(user, User)
+    job = Job.objects.create(
+        kind=kind,
+        params={"survey": str(published.survey.public_id), "format": "csv"},
+        actor=user,
+        municipality=kainan,
+    )
+    page = editor.get(f"/jobs/{job.public_id}/").content.decode()
+    assert job.status == JobStatus.QUEUED
+    assert f'<a href="{_base(published)}">調査のページへ戻る</a>' in page
 
 
 def test_draft_upload_page_says_publish_first_and_shows_no_file_form(
