@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict
 
 import matplotlib
 from django.core.cache import cache as django_cache
@@ -35,11 +35,13 @@ from django.utils.translation import gettext as _
 from fontTools import subset
 from fontTools import version as fonttools_version
 from matplotlib import font_manager
+from matplotlib import path as mpath
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.projections.polar import PolarAxes
+from matplotlib.patches import Patch, PathPatch, Polygon
+from matplotlib.transforms import Affine2D
+from matplotlib.typing import LineStyleType, MarkerType
 
 from machiwb.charts.specs import BarChart, Chart, ChartMeta, RadarChart, ScatterChart
 from machiwb.charts.tables import chart_summary, format_value
@@ -49,8 +51,15 @@ ImageFormat = Literal["png", "pdf"]
 #: デジタル庁デザインシステム primitive colours, dark enough for 3:1 against white.
 SERIES_COLOURS = ("#0017c1", "#c74700", "#115a36", "#8b008b", "#006173", "#5109ad")
 #: Series differ by marker and line style as well as colour.
-SERIES_MARKERS = ("o", "s", "^", "D", "v", "P")
-SERIES_LINESTYLES = ("-", "--", ":", "-.", (0, (6, 2, 1, 2, 1, 2)), (0, (1, 1)))
+SERIES_MARKERS: tuple[MarkerType, ...] = ("o", "s", "^", "D", "v", "P")
+SERIES_LINESTYLES: tuple[LineStyleType, ...] = (
+    "-",
+    "--",
+    ":",
+    "-.",
+    (0, (6, 2, 1, 2, 1, 2)),
+    (0, (1, 1)),
+)
 SERIES_HATCHES = ("", "///", "...", "xxx", "\\\\\\", "---")
 TEXT_COLOUR = "#1a1a1a"
 GRID_COLOUR = "#b3b3b3"
@@ -151,7 +160,13 @@ def _chart_style() -> Iterator[None]:
         yield
 
 
-def _style(index: int) -> dict[str, object]:
+class SeriesStyle(TypedDict):
+    color: str
+    marker: MarkerType
+    linestyle: LineStyleType
+
+
+def _style(index: int) -> SeriesStyle:
     i = index % len(SERIES_COLOURS)
     return {
         "color": SERIES_COLOURS[i],
@@ -244,9 +259,19 @@ def _legend(fig: Figure, handles: list[Line2D] | list[Patch], y: float) -> None:
 
 #: Widest line of a radar's axis label; longer (English) names wrap onto more lines.
 RADAR_LABEL_INCHES = 1.3
+#: Gap between a radar's circle and its axis labels, in points.
+RADAR_LABEL_GAP = 16.5
+
+
+def _ring(radius: float) -> mpath.Path:
+    """A circle around (0, 0), clockwise from the top."""
+    # Path.arc runs anticlockwise from the right: swapping x and y turns it.
+    return mpath.Path.arc(0, 360).transformed(Affine2D.from_values(0, radius, radius, 0, 0, 0))
 
 
 def _radar_figure(chart: RadarChart) -> Figure:
+    """The radar is drawn on plain axes whose unit is the circle's radius (centre 0, 0): spokes,
+    rings and labels are a few lines and texts, which costs a fraction of polar axes' ticks."""
     header = header_inches(chart.meta, 8.0 * 0.94)
     height = 9.0 + max(0.0, header - 1.2)
     plot = height - header - 1.8 - 0.5
@@ -254,68 +279,125 @@ def _radar_figure(chart: RadarChart) -> Figure:
     # Room at both sides for the widest label, so that no name is cut off at the edge.
     side = max(1.12, max((_label_inches(label) for label in labels), default=0.0) + 0.3)
     fig = Figure(figsize=(8.0, height), facecolor="white")
+    # The circle: as wide as the room between the labels allows, in the middle of the plot area.
+    diameter = min(8.0 - 2 * side, plot)
     ax = fig.add_axes(
-        (side / 8.0, 1.8 / height, 1 - 2 * side / 8.0, plot / height), projection="polar"
+        (
+            (8.0 - diameter) / 2 / 8.0,
+            (1.8 + (plot - diameter) / 2) / height,
+            diameter / 8.0,
+            diameter / height,
+        )
     )
-    if not isinstance(ax, PolarAxes):
-        raise TypeError("a radar needs polar axes")
-    count = len(chart.axes)
-    angles = [2 * math.pi * i / count for i in range(count)]
-    ax.set_theta_offset(math.pi / 2)
-    ax.set_theta_direction(-1)
+    ax.set_axis_off()
+    ax.set_xlim(-1.0, 1.0)
+    ax.set_ylim(-1.0, 1.0)
     low, high = chart.scale
-    ax.set_ylim(low, high)
-    ticks = list(range(int(low), int(high) + 1, 10))
-    ax.set_yticks(ticks)
-    ax.set_yticklabels([str(t) for t in ticks], fontsize=7, color="#333333")
-    ax.set_rlabel_position(180 / count)
-    ax.set_xticks(angles)
-    ax.set_xticklabels(labels, fontsize=8, linespacing=1.1)
-    ax.tick_params(axis="x", pad=6)
-    # Each label grows away from the circle: right of it on the right, above it at the top.
-    for angle, text in zip(angles, ax.get_xticklabels(), strict=True):
-        x, y = math.sin(angle), math.cos(angle)
-        text.set_horizontalalignment("left" if x > 0.05 else "right" if x < -0.05 else "center")
-        text.set_verticalalignment("bottom" if y > 0.3 else "top" if y < -0.3 else "center")
-    ax.grid(color=GRID_COLOUR, linewidth=0.6)
-    ax.spines["polar"].set_color(GRID_COLOUR)
-    closed = [*angles, angles[0]]
+
+    def radius(value: float) -> float:
+        return (value - low) / (high - low)
+
+    count = len(chart.axes)
+    # Clockwise from the top.
+    angles = [2 * math.pi * i / count for i in range(count)]
+    directions = [(math.sin(angle), math.cos(angle)) for angle in angles]
+    # Grid, numbers and outer circle under the data (zorder 1.5).
+    label_radius = 1 + RADAR_LABEL_GAP / 72 / (diameter / 2)
+    for (x, y), label in zip(directions, labels, strict=True):
+        ax.add_artist(Line2D([0.0, x], [0.0, y], color=GRID_COLOUR, linewidth=0.6, zorder=1.5))
+        # Each label grows away from the circle: right of it on the right, above it at the top.
+        ax.text(
+            x * label_radius,
+            y * label_radius,
+            label,
+            fontsize=8,
+            linespacing=1.1,
+            ha="left" if x > 0.05 else "right" if x < -0.05 else "center",
+            va="bottom" if y > 0.3 else "top" if y < -0.3 else "center",
+        )
+    # The rings' numbers run halfway between the first two spokes.
+    numbers_x, numbers_y = math.sin(math.pi / count), math.cos(math.pi / count)
+    for tick in range(int(low), int(high) + 1, 10):
+        r = radius(tick)
+        if r <= 0:
+            continue
+        ax.add_artist(
+            PathPatch(
+                _ring(r),
+                fill=False,
+                edgecolor=GRID_COLOUR,
+                linewidth=0.6,
+                capstyle="projecting",
+                zorder=1.5,
+            )
+        )
+        ax.text(
+            numbers_x * r,
+            numbers_y * r,
+            str(tick),
+            fontsize=7,
+            color="#333333",
+            ha="left",
+            va="bottom",
+            zorder=1.5,
+        )
+    ax.add_artist(
+        PathPatch(
+            _ring(1.0),
+            fill=False,
+            edgecolor=GRID_COLOUR,
+            linewidth=0.8,
+            capstyle="projecting",
+            zorder=1.5,
+        )
+    )
     if chart.reference is not None:
-        ax.plot(
-            [2 * math.pi * i / 240 for i in range(241)],
-            [chart.reference] * 241,
-            color=REFERENCE_COLOUR,
-            linewidth=1.6,
+        around = [2 * math.pi * i / 240 for i in range(241)]
+        r = radius(chart.reference)
+        ax.add_artist(
+            Line2D(
+                [r * math.sin(a) for a in around],
+                [r * math.cos(a) for a in around],
+                color=REFERENCE_COLOUR,
+                linewidth=1.6,
+            )
         )
     handles: list[Line2D] = []
     for index, series in enumerate(chart.series):
         style = _style(index)
         # A missing value breaks the line (NaN) instead of pretending it is the minimum.
-        values = [math.nan if v is None else min(max(v, low), high) for v in series.values]
+        rs = [math.nan if v is None else radius(min(max(v, low), high)) for v in series.values]
+        xs = [r * x for r, (x, _y) in zip(rs, directions, strict=True)]
+        ys = [r * y for r, (_x, y) in zip(rs, directions, strict=True)]
         present = [v is not None for v in series.values]
-        ys = [*values, values[0]]
-        ax.plot(
-            closed,
-            ys,
-            linewidth=1.8,
-            markersize=0,
-            color=style["color"],
-            linestyle=style["linestyle"],
+        closed_x, closed_y = [*xs, xs[0]], [*ys, ys[0]]
+        # Not clipped: a marker at the top of the scale shows whole.
+        ax.add_artist(
+            Line2D(
+                closed_x,
+                closed_y,
+                linewidth=1.8,
+                markersize=0,
+                color=style["color"],
+                linestyle=style["linestyle"],
+                clip_on=False,
+            )
         )
-        ax.plot(
-            [a for a, p in zip(angles, present, strict=True) if p],
-            [v for v, p in zip(values, present, strict=True) if p],
-            linestyle="none",
-            marker=style["marker"],
-            markersize=5,
-            color=style["color"],
+        ax.add_artist(
+            Line2D(
+                [x for x, p in zip(xs, present, strict=True) if p],
+                [y for y, p in zip(ys, present, strict=True) if p],
+                linestyle="none",
+                marker=style["marker"],
+                markersize=5,
+                color=style["color"],
+                clip_on=False,
+            )
         )
         if len(chart.series) <= 2 and all(present):
-            ax.fill(closed, ys, color=str(style["color"]), alpha=0.06)
+            ax.add_artist(Polygon(list(zip(xs, ys, strict=True)), color=style["color"], alpha=0.06))
         label = series.label if any(present) else _("%(label)s（値なし）") % {"label": series.label}
-        handles.append(
-            Line2D([], [], label=label, linewidth=1.8, markersize=6, **style)  # type: ignore[arg-type]
-        )
+        handles.append(Line2D([], [], label=label, linewidth=1.8, markersize=6, **style))
     if chart.reference is not None:
         handles.append(
             Line2D(

@@ -148,7 +148,9 @@ def _text_inside_figure(chart: RadarChart | BarChart, *, compact: bool = False) 
         figure = chart_figure(chart, compact=compact)
         figure.draw_without_rendering()
         axes = figure.axes[0]
-        labels = axes.get_xticklabels() if axes.name == "polar" else axes.get_yticklabels()
+        # A radar's names (and its rings' numbers) are texts on its axes; bars have tick labels.
+        radar = isinstance(chart, RadarChart) and not compact
+        labels = list(axes.texts) if radar else axes.get_yticklabels()
         for label in labels:
             box = label.get_window_extent()
             assert box.x0 >= 0, label.get_text()
