@@ -12,7 +12,6 @@ from functools import lru_cache
 
 from django.core.cache import cache
 from django.db.models import Count, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from machiwb.accounts.models import User
@@ -23,6 +22,7 @@ from machiwb.analysis.scores import (
     peer_score_sets,
     scored_municipality_codes,
 )
+from machiwb.core.language import in_active_language
 from machiwb.indicators.models import CatalogVersion
 from machiwb.indicators.selectors import catalog_for_fiscal_year
 from machiwb.regions.models import Municipality
@@ -58,7 +58,7 @@ class CategoryInfo:
     @property
     def name(self) -> str:
         """The name in the active language (English names come from the catalog)."""
-        return self.name_en if (get_language() or "ja").startswith("en") else self.name_ja
+        return in_active_language(self.name_ja, self.name_en)
 
     @property
     def flag_fraction(self) -> float:

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.translation import gettext_lazy as _
 
+from machiwb.core.language import in_active_language
 from machiwb.core.models import BaseModel
 from machiwb.surveys.models import SurveyType
 
@@ -62,6 +63,10 @@ class FactorGroup(models.Model):
     def __str__(self) -> str:
         return self.name_ja
 
+    @property
+    def name(self) -> str:
+        return in_active_language(self.name_ja, self.name_en)
+
 
 class Category(models.Model):
     """カテゴリー: one of the 24 areas scored both by survey (主観) and statistics (客観)."""
@@ -83,6 +88,10 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name_ja
+
+    @property
+    def name(self) -> str:
+        return in_active_language(self.name_ja, self.name_en)
 
 
 class OverallQuestion(models.Model):
@@ -138,6 +147,10 @@ class SurveyItem(models.Model):
     def __str__(self) -> str:
         return self.label_ja
 
+    @property
+    def text(self) -> str:
+        return in_active_language(self.text_ja, self.text_en)
+
 
 class Kpi(models.Model):
     """客観指標 (KPI), or a context statistic when it has no category (not scored)."""
@@ -179,6 +192,18 @@ class Kpi(models.Model):
 
     def __str__(self) -> str:
         return self.name_ja
+
+    @property
+    def name(self) -> str:
+        return in_active_language(self.name_ja, self.name_en)
+
+    @property
+    def display_unit(self) -> str:
+        return in_active_language(self.unit, self.unit_en)
+
+    @property
+    def display_source(self) -> str:
+        return in_active_language(self.source, self.source_en)
 
 
 class ScoreOrigin(models.TextChoices):
