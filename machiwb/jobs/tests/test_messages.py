@@ -101,6 +101,7 @@ def test_the_same_failed_job_speaks_each_readers_language(operator: tuple[User, 
     english = _page(client, job, "en")
     assert "This kind of job (tests.retired) cannot run in the current version." in english
     assert "現在の版" not in english
+    assert "<dt>Queued at</dt>" in english  # not another app's 登録日時 ("Joined")
 
 
 def test_a_message_stored_as_text_before_shows_as_it_was(operator: tuple[User, Client]) -> None:
