@@ -231,7 +231,7 @@ def upload_import(job: Job, params: dict[str, Any]) -> JobOutcome:
             lines.append(Text.of(gettext_noop("（ほか%(n)d件）"), n=more))
         raise JobError(lines, retry_url=upload_page) from problem
     except SurveyStateError as problem:
-        raise JobError(problem.message, retry_url=upload_page) from problem
+        raise JobError(problem.text, retry_url=upload_page) from problem
     return JobOutcome(
         message=Text.of(
             gettext_noop(

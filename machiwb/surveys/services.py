@@ -28,7 +28,7 @@ from django.utils.translation import gettext_noop
 
 from machiwb.accounts.models import User
 from machiwb.audit.services import audit_log_write
-from machiwb.jobs.messages import Text
+from machiwb.jobs.messages import Text, piece_of
 from machiwb.jobs.models import Job
 from machiwb.jobs.services import job_enqueue
 from machiwb.regions.models import Municipality
@@ -160,11 +160,15 @@ def _identity_subject_record(*, survey: Survey, subject_hash: str) -> None:
 
 
 class SurveyStateError(Exception):
-    """An action not allowed in the survey's current state; ``message`` is shown to staff."""
+    """An action not allowed in the survey's current state; ``message`` is shown to staff.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    ``text`` keeps it untranslated when it is a ``Text``, for a background job's page.
+    """
+
+    def __init__(self, message: str | Text) -> None:
+        self.text = piece_of(message)
+        self.message = str(self.text)
+        super().__init__(self.message)
 
 
 def _national_year_free(survey: Survey) -> None:
@@ -771,7 +775,7 @@ def survey_upload_import_start(*, upload: SurveyUpload, actor: User) -> Job:
     """Queue the import of a checked upload (取り込みの開始); the job calls
     ``survey_upload_confirm``. Asking twice while it waits returns the same job."""
     if upload.status != UploadStatus.PENDING or upload.content is None:
-        raise SurveyStateError("このファイルはすでに処理されています。")
+        raise SurveyStateError(Text.of(gettext_noop("このファイルはすでに処理されています。")))
     return job_enqueue(
         kind=UPLOAD_IMPORT_JOB,
         params={"survey": str(upload.survey.public_id), "upload": str(upload.public_id)},
@@ -797,7 +801,7 @@ def survey_upload_confirm(
         "survey", "survey_version", "survey__municipality"
     ).get(pk=upload.pk)
     if upload.status != UploadStatus.PENDING or upload.content is None:
-        raise SurveyStateError("このファイルはすでに処理されています。")
+        raise SurveyStateError(Text.of(gettext_noop("このファイルはすでに処理されています。")))
     survey = upload.survey
     assert survey.municipality is not None  # noqa: S101 - checked at upload
     report = progress or (lambda _done, _total: None)
@@ -829,7 +833,7 @@ def survey_upload_confirm(
     with transaction.atomic():
         upload = SurveyUpload.objects.select_for_update(of=("self",)).get(pk=upload.pk)
         if upload.status != UploadStatus.PENDING:
-            raise SurveyStateError("このファイルはすでに処理されています。")
+            raise SurveyStateError(Text.of(gettext_noop("このファイルはすでに処理されています。")))
         if upload.replaces_id is not None:
             replaced = SurveyUpload.objects.get(pk=upload.replaces_id)
             _upload_withdraw(upload=replaced, actor=actor)
@@ -857,7 +861,7 @@ def survey_upload_cancel(*, upload: SurveyUpload, actor: User) -> None:
     with transaction.atomic():
         upload = SurveyUpload.objects.select_for_update().get(pk=upload.pk)
         if upload.status != UploadStatus.PENDING:
-            raise SurveyStateError("このファイルはすでに処理されています。")
+            raise SurveyStateError(Text.of(gettext_noop("このファイルはすでに処理されています。")))
         upload.status = UploadStatus.CANCELLED
         upload.content = None
         upload.save(update_fields=["status", "content", "updated_at"])

@@ -21,7 +21,7 @@ from machiwb.accounts.testing import login_staff, make_staff
 from machiwb.audit.models import AuditEntry
 from machiwb.indicators.selectors import score_run_current
 from machiwb.jobs.models import Job, JobFile, JobStatus
-from machiwb.jobs.services import job_progress, job_run
+from machiwb.jobs.services import job_enqueue, job_progress, job_run
 from machiwb.regions.models import Municipality
 from machiwb.surveys import datafile, services
 from machiwb.surveys import jobs as survey_jobs
@@ -346,6 +346,32 @@ def test_refused_confirm_queues_no_recompute(editor: Client, published: SurveyVe
     page = editor.post(response["Location"], {"action": "confirm"}, follow=True)
     assert "このファイルはすでに処理されています。" in page.content.decode()
     assert not Job.objects.exclude(kind="surveys.export").exists()
+
+
+def test_an_import_of_a_withdrawn_file_fails_in_each_readers_language(
+    editor: Client, kainan: Municipality, published: SurveyVersion
+) -> None:
+    _submit(published, 1)
+    exported = _export(editor, published)
+    response = editor.post(
+        _base(published) + "upload/", {"file": SimpleUploadedFile("a.csv", exported)}
+    )
+    editor.post(response["Location"], {"action": "cancel"})
+    upload = SurveyUpload.objects.get()
+    user = auth.get_user(editor)
+    assert isinstance(user, User)
+    job = job_enqueue(
+        kind="surveys.upload_import",
+        params={"survey": str(published.survey.public_id), "upload": str(upload.public_id)},
+        actor=user,
+        municipality=kainan,
+    )
+    assert job.status == JobStatus.FAILED
+    editor.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = editor.get(f"/jobs/{job.public_id}/").content.decode()
+    translation.deactivate()  # later tests expect Japanese in this thread
+    assert "This file has already been processed." in english
+    assert "このファイルはすでに処理されています。" in job.message
 
 
 def test_import_reports_rows_and_a_failed_import_stores_nothing(
