@@ -149,6 +149,23 @@ def test_category_page_shows_items_and_kpis_with_source_from_the_catalog(
     assert reverse("guide:category", args=["c04"]) in html
 
 
+def test_english_category_page_names_items_kpis_units_and_sources_in_english(
+    client: Client, catalog_loaded: None
+) -> None:
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("guide:category", args=["c01"])).content.decode()
+    assert "<h1>Medical care and welfare</h1>" in html
+    assert "Life Environment" in html
+    assert "National Health Insurance medical costs per person" in html
+    assert "<dd>thousand yen/person</dd>" in html
+    assert "千円/人" not in html
+    assert "医療・福祉" not in html
+    assert "Shopping and dining</a>" in html
+    c17 = client.get(reverse("guide:category", args=["c17"])).content.decode()
+    assert "<dd>2020 Population Census (Statistics Bureau" in c17
+    assert "国勢調査" not in c17
+
+
 def test_unknown_category_is_404(client: Client, catalog_loaded: None) -> None:
     assert client.get(reverse("guide:category", args=["c25"])).status_code == 404
 
