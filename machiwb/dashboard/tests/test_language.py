@@ -81,7 +81,8 @@ def test_english_category_view_gives_kpi_units_and_sources_in_english() -> None:
     body = _client("en").get(url, WAKAYAMA).content.decode()
     assert "National Health Insurance medical costs per person (thousand yen/person)" in body
     assert "千円/人" not in body
-    assert "国民健康保険事業年報（厚生労働省）" in body  # no official English name: kept
+    assert "Annual Report on National Health Insurance (Ministry of Health" in body
+    assert "都市モニタリングシート（国土交通省）" in body  # no official English name: kept
     c17 = _client("en").get(reverse("dashboard:category", args=["c17"]), WAKAYAMA)
     body = c17.content.decode()
     assert "Share of married people (%)" in body
