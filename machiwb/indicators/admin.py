@@ -16,6 +16,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from machiwb.indicators.catalog import CatalogError, catalog_parse
@@ -63,7 +64,10 @@ class OfficialUploadForm(forms.Form):
 
 def _read(upload: Any) -> bytes:
     if upload.size > MAX_UPLOAD_BYTES:
-        raise ValueError(f"{upload.name}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+        raise ValueError(
+            gettext("%(file)s：ファイルが大きすぎます（上限 %(mb)d MB）。")
+            % {"file": upload.name, "mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
     data: bytes = upload.read()
     return data
 

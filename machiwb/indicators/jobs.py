@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from machiwb.indicators.kpi_file import problems_heading
 from machiwb.indicators.services import (
     KPI_IMPORT_JOB,
     OFFICIAL_IMPORT_JOB,
@@ -32,7 +33,7 @@ from machiwb.indicators.services import (
     kpi_values_import,
     official_results_import,
 )
-from machiwb.jobs.messages import Piece, Plain, Text
+from machiwb.jobs.messages import Piece, Text
 from machiwb.jobs.models import Job
 from machiwb.jobs.registry import JobError, JobOrigin, JobOutcome, OriginOf, job_kind
 from machiwb.jobs.selectors import job_inputs
@@ -79,7 +80,7 @@ def recompute(job: Job, params: dict[str, Any]) -> JobOutcome:
             progress=lambda done, total: job_progress(job, done, total),
         )
     except ComputeError as exc:
-        raise JobError(str(exc)) from exc
+        raise JobError(exc.text) from exc
     return JobOutcome(
         message=Text.of(
             gettext_noop(
@@ -92,13 +93,10 @@ def recompute(job: Job, params: dict[str, Any]) -> JobOutcome:
     )
 
 
-def _refused(problems: list[str], upload_screen: str) -> JobError:
+def _refused(problems: list[Text], upload_screen: str) -> JobError:
     """Every problem counted, the first ones spelled out (by file, row and column), one a line."""
-    lines: list[Piece] = [
-        Text.of(gettext_noop("%(n)d件の問題があるため、何も取り込んでいません。"), n=len(problems))
-    ]
-    # the problems themselves are in the file's terms (English), the same for every reader
-    lines += [Plain(p) for p in problems[:PROBLEMS_SHOWN]]
+    lines: list[Piece] = [problems_heading(len(problems))]
+    lines += problems[:PROBLEMS_SHOWN]
     if len(problems) > PROBLEMS_SHOWN:
         lines.append(Text.of(gettext_noop("（ほか%(n)d件）"), n=len(problems) - PROBLEMS_SHOWN))
     return JobError(lines, retry_url=reverse(upload_screen))
@@ -147,7 +145,9 @@ def kpi_import(job: Job, params: dict[str, Any]) -> JobOutcome:
                     coalesce=True,
                 )
     except KpiImportError as exc:
-        raise _refused([str(p) for p in exc.problems], "admin:indicators_kpiimport_upload") from exc
+        raise _refused(
+            [p.text() for p in exc.problems], "admin:indicators_kpiimport_upload"
+        ) from exc
     return JobOutcome(
         message=Text.of(
             gettext_noop(

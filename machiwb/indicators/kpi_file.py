@@ -15,7 +15,10 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from machiwb.indicators.textfile import DecodeError, decode_text
+from machiwb.jobs.messages import Param, Plain, Text
 
 COLUMNS = {
     "municipality_code": "municipality_code",
@@ -33,17 +36,32 @@ XLSX_MAGIC = b"PK\x03\x04"
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a file cannot be imported: row (1 = header), column and why."""
+    """One reason a file cannot be imported: row (1 = header), column and why.
+
+    The reason is kept untranslated (``jobs.messages.Text``) so that a background import
+    stores it and each reader sees it in their own language; ``str()`` gives the active one.
+    """
 
     row: int
     column: str
-    reason: str
+    reason: Text
+
+    def text(self) -> Text:
+        """The problem with its place, as one translatable message."""
+        place: dict[str, Param] = {"row": self.row, "column": self.column, "message": self.reason}
+        if self.row and self.column:
+            return Text(gettext_noop("%(row)s行目・%(column)s列：%(message)s"), place)
+        if self.row:
+            return Text(gettext_noop("%(row)s行目：%(message)s"), place)
+        return Text(gettext_noop("ファイル：%(message)s"), place)
 
     def __str__(self) -> str:
-        where = f"row {self.row}" if self.row else "file"
-        return (
-            f"{where}, {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
-        )
+        return str(self.text())
+
+
+def problems_heading(count: int) -> Text:
+    """The line above a refused file's problems (job page, command output)."""
+    return Text.of(gettext_noop("%(n)d件の問題があるため、何も取り込んでいません。"), n=count)
 
 
 @dataclass(frozen=True)
@@ -83,7 +101,11 @@ def read_table(data: bytes, *, name: str) -> tuple[list[list[str]], str]:
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for broken files
-            raise KpiFileError([Problem(0, "", f"not a readable .xlsx file ({exc})")]) from None
+            reason = Text.of(
+                gettext_noop("読み取れる .xlsx ファイルではありません（%(detail)s）。"),
+                detail=Plain(str(exc)),
+            )
+            raise KpiFileError([Problem(0, "", reason)]) from None
         sheet = workbook.worksheets[0]
         rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         workbook.close()
@@ -91,7 +113,7 @@ def read_table(data: bytes, *, name: str) -> tuple[list[list[str]], str]:
     try:
         text, encoding = decode_text(data, name=name)
     except DecodeError as exc:
-        raise KpiFileError([Problem(0, "", str(exc))]) from None
+        raise KpiFileError([Problem(0, "", exc.text)]) from None
     return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))], encoding
 
 
@@ -113,11 +135,12 @@ def parse_kpi_rows(
     """
     problems: list[Problem] = []
     if not rows:
-        raise KpiFileError([Problem(0, "", "the file is empty")])
+        raise KpiFileError([Problem(0, "", Text.of(gettext_noop("ファイルが空です。")))])
     header = [COLUMNS.get(h.lstrip("\ufeff").strip(), h) for h in rows[0]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise KpiFileError([Problem(1, c, "required column is missing") for c in missing])
+        reason = Text.of(gettext_noop("必要な列がありません。"))
+        raise KpiFileError([Problem(1, c, reason) for c in missing])
     position = {c: header.index(c) for c in (*REQUIRED, "note") if c in header}
     out: list[KpiRow] = []
     seen: dict[tuple[str, str], int] = {}
@@ -130,41 +153,59 @@ def parse_kpi_rows(
         code, kpi, raw = cell["municipality_code"], cell["kpi_code"], cell["value"]
         ok = True
         if code in retired_codes:
-            problems.append(
-                Problem(number, "municipality_code", f"{code} is an abolished municipality")
-            )
+            reason = Text.of(gettext_noop("%(code)s は廃止された団体です。"), code=code)
+            problems.append(Problem(number, "municipality_code", reason))
             ok = False
         elif code not in current_codes:
-            hint = " (use the 6-digit 団体コード with check digit)" if len(code) == 5 else ""
-            problems.append(Problem(number, "municipality_code", f"unknown code {code!r}{hint}"))
+            if len(code) == 5:
+                reason = Text.of(
+                    gettext_noop(
+                        "「%(code)s」という団体コードはありません"
+                        "（検査数字を含む6桁の団体コードを使ってください）。"
+                    ),
+                    code=code,
+                )
+            else:
+                reason = Text.of(
+                    gettext_noop("「%(code)s」という団体コードはありません。"), code=code
+                )
+            problems.append(Problem(number, "municipality_code", reason))
             ok = False
         if kpi not in known_kpis:
-            problems.append(Problem(number, "kpi_code", f"unknown KPI {kpi!r}"))
+            reason = Text.of(gettext_noop("「%(kpi)s」という指標コードはありません。"), kpi=kpi)
+            problems.append(Problem(number, "kpi_code", reason))
             ok = False
         try:
             value = float(raw.replace(",", ""))
             if not math.isfinite(value):
                 raise ValueError
         except ValueError:
-            problems.append(Problem(number, "value", f"{raw!r} is not a number"))
+            reason = Text.of(gettext_noop("「%(value)s」は数値ではありません。"), value=raw)
+            problems.append(Problem(number, "value", reason))
             continue
         if kpi in known_kpis:
             limits = known_kpis[kpi]
             if not limits.low <= value <= limits.high:
-                problems.append(
-                    Problem(
-                        number,
-                        "value",
-                        f"{value:g} is outside the plausible range {limits.low:g}–{limits.high:g}"
-                        f" of {kpi}",
-                    )
+                reason = Text.of(
+                    gettext_noop(
+                        "%(value)s は %(kpi)s のありうる範囲 %(low)s〜%(high)s の外です。"
+                    ),
+                    value=f"{value:g}",
+                    kpi=kpi,
+                    low=f"{limits.low:g}",
+                    high=f"{limits.high:g}",
                 )
+                problems.append(Problem(number, "value", reason))
                 ok = False
         key = (code, kpi)
         if key in seen:
-            problems.append(
-                Problem(number, "kpi_code", f"duplicate of row {seen[key]} ({code}, {kpi})")
+            reason = Text.of(
+                gettext_noop("%(row)d行目と同じ団体・指標です（%(code)s、%(kpi)s）。"),
+                row=seen[key],
+                code=code,
+                kpi=kpi,
             )
+            problems.append(Problem(number, "kpi_code", reason))
             ok = False
         else:
             seen[key] = number

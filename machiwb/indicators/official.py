@@ -15,7 +15,11 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop
+
 from machiwb.indicators.compute import category_from_items
+from machiwb.indicators.kpi_file import Problem
+from machiwb.jobs.messages import Plain, Text
 
 SUBJECTIVE = "subjective"
 CATEGORY = "category"
@@ -39,10 +43,12 @@ _YEAR = re.compile(r"^(\d{4})年度")
 
 
 class OfficialFileError(ValueError):
-    def __init__(self, name: str, problems: list[str]) -> None:
+    """The file cannot be read; ``problems`` lists every reason, by row and column."""
+
+    def __init__(self, name: str, problems: list[Text]) -> None:
         self.name = name
         self.problems = problems
-        super().__init__(f"{name}:\n" + "\n".join(problems))
+        super().__init__(f"{name}:\n" + "\n".join(str(p) for p in problems))
 
 
 @dataclass(frozen=True)
@@ -79,14 +85,17 @@ class Mismatch:
     derived: float
 
 
-def _number(raw: str, where: str, problems: list[str]) -> float | None:
+def _number(record: dict[str, str], row: int, column: str, problems: list[Text]) -> float | None:
+    raw = record[column]
     try:
         value = float(raw)
     except ValueError:
-        problems.append(f"{where}: {raw!r} is not a number")
+        reason = Text.of(gettext_noop("「%(value)s」は数値ではありません。"), value=raw)
+        problems.append(Problem(row, column, reason).text())
         return None
     if not math.isfinite(value):
-        problems.append(f"{where}: {raw!r} is not a finite number")
+        reason = Text.of(gettext_noop("「%(value)s」は有限の数値ではありません。"), value=raw)
+        problems.append(Problem(row, column, reason).text())
         return None
     return value
 
@@ -103,59 +112,79 @@ def official_file_parse(
     header = next(reader, None)
     kind = next((k for k, h in HEADERS.items() if header == h), None)
     if kind is None:
-        raise OfficialFileError(
-            name, [f"row 1: the header {header!r} is none of the three official export layouts"]
+        reason = Text.of(
+            gettext_noop("見出し行が公表結果の3種類の形式のどれでもありません：%(header)s"),
+            header=Plain(",".join(header or [])),
         )
-    problems: list[str] = []
+        raise OfficialFileError(name, [Problem(1, "", reason).text()])
+    problems: list[Text] = []
     for number, row in enumerate(reader, start=2):
         if not row:
             continue
         if len(row) != len(header or []):
-            problems.append(f"row {number}: {len(row)} columns, expected {len(header or [])}")
+            reason = Text.of(
+                gettext_noop("列が%(found)d個あります（%(expected)d個のはずです）。"),
+                found=len(row),
+                expected=len(header or []),
+            )
+            problems.append(Problem(number, "", reason).text())
             continue
         record = dict(zip(header or [], row, strict=True))
         year_match = _YEAR.match(record["年度"])
         if year_match is None:
-            problems.append(f"row {number}, 年度: {record['年度']!r} has no fiscal year")
+            reason = Text.of(
+                gettext_noop("「%(value)s」に年度がありません（例：2024年度）。"),
+                value=record["年度"],
+            )
+            problems.append(Problem(number, "年度", reason).text())
             continue
         survey_type = SURVEY_TYPES.get(record["調査種別"])
         if survey_type is None:
-            problems.append(f"row {number}, 調査種別: unknown survey type {record['調査種別']!r}")
+            reason = Text.of(
+                gettext_noop("「%(value)s」は調査種別ではありません（全国調査 または 個別調査）。"),
+                value=record["調査種別"],
+            )
+            problems.append(Problem(number, "調査種別", reason).text())
             continue
         key = (int(year_match.group(1)), survey_type, record["地域"].strip())
         result = results.setdefault(key, OfficialResult(key[0], key[1], key[2]))
         result.kinds.add(kind)
-        where = f"row {number}"
         if kind == HAPPINESS:
             code = labels.questions.get(record["設問"])
             if code is None:
-                problems.append(f"{where}, 設問: unknown question {record['設問']!r}")
+                reason = Text.of(
+                    gettext_noop("「%(value)s」はカタログにない設問です。"), value=record["設問"]
+                )
+                problems.append(Problem(number, "設問", reason).text())
                 continue
-            answer = _number(record["回答"], f"{where}, 回答", problems)
-            share = _number(record["回答割合"], f"{where}, 回答割合", problems)
+            answer = _number(record, number, "回答", problems)
+            share = _number(record, number, "回答割合", problems)
             if answer is not None and share is not None:
                 result.distributions.setdefault(code, {})[int(answer)] = share
             continue
         label = record["カテゴリ・評価指標"]
         if kind == SUBJECTIVE and label in labels.items:
-            value = _number(record["実数"], f"{where}, 実数", problems)
-            score = _number(record["偏差値"], f"{where}, 偏差値", problems)
+            value = _number(record, number, "実数", problems)
+            score = _number(record, number, "偏差値", problems)
             if value is not None and score is not None:
                 result.items[labels.items[label]] = (value, score)
             continue
         category = labels.categories.get(label)
         if category is None:
-            problems.append(f"{where}, カテゴリ・評価指標: unknown item or category {label!r}")
+            reason = Text.of(
+                gettext_noop("「%(value)s」はカタログにない評価指標・カテゴリーです。"), value=label
+            )
+            problems.append(Problem(number, "カテゴリ・評価指標", reason).text())
             continue
         old = result.categories.get(category, (None, None, None))
         if kind == SUBJECTIVE:
-            value = _number(record["実数"], f"{where}, 実数", problems)
-            score = _number(record["偏差値"], f"{where}, 偏差値", problems)
+            value = _number(record, number, "実数", problems)
+            score = _number(record, number, "偏差値", problems)
             result.categories[category] = (value, score, old[2])
         else:
-            value = _number(record["主観データ実数"], f"{where}, 主観データ実数", problems)
-            score = _number(record["主観データ偏差値"], f"{where}, 主観データ偏差値", problems)
-            objective = _number(record["客観データ偏差値"], f"{where}, 客観データ偏差値", problems)
+            value = _number(record, number, "主観データ実数", problems)
+            score = _number(record, number, "主観データ偏差値", problems)
+            objective = _number(record, number, "客観データ偏差値", problems)
             result.categories[category] = (value, score, objective)
     if problems:
         raise OfficialFileError(name, problems)

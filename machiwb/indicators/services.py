@@ -17,6 +17,7 @@ import numpy as np
 import orjson
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_noop
 from psycopg.copy import QueuedLibpqWriter
 
 from machiwb.accounts.models import User
@@ -66,6 +67,7 @@ from machiwb.indicators.selectors import (
     score_run_current,
 )
 from machiwb.indicators.textfile import DecodeError, decode_text
+from machiwb.jobs.messages import Text
 from machiwb.jobs.models import Job
 from machiwb.jobs.services import job_enqueue
 from machiwb.regions.models import Municipality, MunicipalityKind
@@ -214,9 +216,13 @@ class OfficialImportReport:
 class OfficialImportError(ValueError):
     """The files cannot be imported; ``problems`` lists every reason, by file and row."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[Text]) -> None:
         self.problems = problems
-        super().__init__("\n".join(problems))
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _no_catalog_for(fiscal_year: int) -> Text:
+    return Text.of(gettext_noop("%(year)d年度に使える指標カタログがありません。"), year=fiscal_year)
 
 
 def _official_labels(catalog: CatalogVersion) -> OfficialLabels:
@@ -295,9 +301,17 @@ def official_results_import(
     """
     latest = CatalogVersion.objects.order_by("-first_fiscal_year").first()
     if latest is None:
-        raise OfficialImportError(["no indicator catalog is loaded (run load_catalog)"])
+        raise OfficialImportError(
+            [
+                Text.of(
+                    gettext_noop(
+                        "指標カタログが読み込まれていません（load_catalog で読み込んでください）。"
+                    )
+                )
+            ]
+        )
     labels = _official_labels(latest)
-    problems: list[str] = []
+    problems: list[Text] = []
     results: dict[tuple[int, str, str], OfficialResult] = {}
     file_info: list[dict[str, str]] = []
     for number, (name, data) in enumerate(files):
@@ -307,10 +321,13 @@ def official_results_import(
             text, encoding = decode_text(data, name=name)
             kind = official_file_parse(text, name=name, labels=labels, results=results)
         except DecodeError as exc:
-            problems.append(str(exc))
+            problems.append(exc.text)
             continue
         except OfficialFileError as exc:
-            problems.extend(f"{name}: {p}" for p in exc.problems)
+            problems.extend(
+                Text.of(gettext_noop("%(file)s：%(message)s"), file=name, message=p)
+                for p in exc.problems
+            )
             continue
         file_info.append(
             {
@@ -325,12 +342,17 @@ def official_results_import(
     for key in sorted(results):
         municipality = _municipality_by_region(key[2])
         if municipality is None:
-            problems.append(f"地域 {key[2]!r}: no current municipality has this name")
+            problems.append(
+                Text.of(
+                    gettext_noop("地域「%(region)s」：この名前の現在の市区町村がありません。"),
+                    region=key[2],
+                )
+            )
         else:
             municipalities[key] = municipality
         catalog = catalog_for_fiscal_year(key[0])
         if catalog is None:
-            problems.append(f"年度 {key[0]}: no indicator catalog covers this fiscal year")
+            problems.append(_no_catalog_for(key[0]))
         else:
             catalogs[key[0]] = catalog
     if problems:
@@ -401,7 +423,11 @@ def official_results_import(
 
 
 class ComputeError(ValueError):
-    pass
+    """The fiscal year cannot be computed; ``text`` says why, translated when shown."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+        super().__init__(str(text))
 
 
 #: Steps ``indicators_compute`` reports: answers read, subjective computed, objective
@@ -715,7 +741,7 @@ def indicators_compute(
     parameters = parameters or Parameters()
     catalog = catalog_for_fiscal_year(fiscal_year)
     if catalog is None:
-        raise ComputeError(f"no indicator catalog covers fiscal year {fiscal_year}")
+        raise ComputeError(_no_catalog_for(fiscal_year))
     items = [
         ItemSpec(code=i.code, category=i.category.code, reverse=i.reverse)
         for i in catalog.items.select_related("category").order_by("order")
@@ -886,9 +912,7 @@ def kpi_values_import(
     """
     catalog = catalog_for_fiscal_year(fiscal_year)
     if catalog is None:
-        raise KpiImportError(
-            [Problem(0, "", f"no indicator catalog covers fiscal year {fiscal_year}")]
-        )
+        raise KpiImportError([Problem(0, "", _no_catalog_for(fiscal_year))])
     known = {
         code: KpiRange(low, high)
         for code, low, high in catalog.kpis.values_list("code", "plausible_min", "plausible_max")

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import codecs
 
+from django.utils.translation import gettext_noop
+
+from machiwb.jobs.messages import Text
+
 
 class DecodeError(ValueError):
-    pass
+    """The file cannot be decoded; ``text`` says why, translated when shown."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+        super().__init__(str(text))
 
 
 def decode_text(data: bytes, *, name: str) -> tuple[str, str]:
@@ -21,6 +29,12 @@ def decode_text(data: bytes, *, name: str) -> tuple[str, str]:
         return data.decode("cp932"), "cp932"
     except UnicodeDecodeError as exc:
         raise DecodeError(
-            f"{name}: the file is neither UTF-8 nor Shift_JIS (CP932) "
-            f"(undecodable byte at offset {exc.start})"
+            Text.of(
+                gettext_noop(
+                    "%(file)s：文字コードが UTF-8 でも Shift_JIS（CP932）でもありません"
+                    "（位置 %(offset)d のバイトを読めません）。"
+                ),
+                file=name,
+                offset=exc.start,
+            )
         ) from None

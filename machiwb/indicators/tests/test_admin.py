@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.http.response import HttpResponseBase
 from django.test import Client
 from django.utils import translation
@@ -19,6 +20,7 @@ from machiwb.indicators.jobs import recompute
 from machiwb.indicators.models import KpiImport, KpiValue, ScoreRun, SurveyItem
 from machiwb.jobs.models import Job, JobFile, JobStatus
 from machiwb.jobs.registry import JobError
+from machiwb.jobs.services import job_enqueue
 
 pytestmark = pytest.mark.usefixtures("regions_loaded", "catalog_loaded")
 OFFICIAL = Path(__file__).resolve().parents[1] / "data" / "official"
@@ -47,17 +49,23 @@ def test_kpi_upload_lists_every_problem_and_imports_nothing(operator_client: Cli
     )
     job = _job_of(response, "indicators.kpi_import")
     assert job.status == JobStatus.FAILED
-    assert job.message.startswith("3件の問題があるため、何も取り込んでいません。\nrow 2, value:")
+    assert job.message.startswith(
+        "3件の問題があるため、何も取り込んでいません。\n2行目・value列：「lots」は数値ではありません。"
+    )
     page = operator_client.get(response["Location"]).content.decode()
-    assert "row 2, value: &#x27;lots&#x27; is not a number" in page
-    assert "row 3, municipality_code: unknown code &#x27;999999&#x27;" in page
+    assert "2行目・value列：「lots」は数値ではありません。" in page
+    assert "3行目・municipality_code列：「999999」という団体コードはありません。" in page
     assert job.result_url == "/admin/indicators/kpiimport/upload/"
     back = '<a href="/admin/indicators/kpiimport/upload/">客観指標データの取込画面へ戻る</a>'
     assert back in page
     operator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = operator_client.get(response["Location"]).content.decode()
     translation.deactivate()  # later tests expect Japanese in this thread
-    assert "Nothing was imported because of 3 problem(s).<br>row 2, value:" in english
+    assert (
+        "Nothing was imported because of 3 problem(s).<br>"
+        "Row 2, column value: &#x27;lots&#x27; is not a number.<br>"
+        "Row 3, column municipality_code: Unknown municipality code &#x27;999999&#x27;."
+    ) in english
     assert (
         '<a href="/admin/indicators/kpiimport/upload/">Back to importing KPI values</a>' in english
     )
@@ -90,6 +98,21 @@ def test_kpi_upload_imports_a_good_file(operator_client: Client) -> None:
     assert "2026年度の指標を再計算しました" in str(outcome.message)
     with pytest.raises(JobError):
         recompute(jobs[0], {"fiscal_year": "x"})
+
+
+def test_a_recompute_without_a_catalog_says_so_in_the_readers_language() -> None:
+    job = job_enqueue(
+        kind="indicators.recompute",
+        params={"fiscal_year": 2000, "survey_type": "national"},
+        actor=None,
+    )
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.message == "2000年度に使える指標カタログがありません。"
+    with translation.override("en"):
+        assert job.message == "No indicator catalog covers fiscal year 2000."
+    with pytest.raises(CommandError, match="^2000年度に使える指標カタログがありません。$"):
+        call_command("compute_indicators", "--fiscal-year", "2000")
 
 
 def test_kpi_import_that_fails_while_writing_stores_nothing(
@@ -138,14 +161,31 @@ def test_official_results_upload_with_a_broken_file_imports_nothing(
     operator_client: Client,
 ) -> None:
     uploads = [SimpleUploadedFile(p.name, p.read_bytes()) for p in sorted(OFFICIAL.glob("*"))]
-    uploads.append(SimpleUploadedFile("broken.csv", b"\xff\xfe\x00garbage"))
+    uploads.append(SimpleUploadedFile("broken.csv", b"\x81\x00garbage"))
+    subjective = (OFFICIAL / "wb2026_302015_wakayama_subjective.csv").read_text(encoding="utf-8")
+    bad_value = subjective.replace("医療機関が充実,3.5,", "医療機関が充実,x3.5,")
+    uploads.append(SimpleUploadedFile("bad_value.csv", bad_value.encode()))
     response = operator_client.post("/admin/indicators/scorerun/upload/", {"result_files": uploads})
     job = _job_of(response, "indicators.official_import")
     assert job.status == JobStatus.FAILED
-    assert "何も取り込んでいません。" in job.message
-    assert "broken.csv" in job.message
     assert job.result_url == "/admin/indicators/scorerun/upload/"
     assert not ScoreRun.objects.exists()
+    page = operator_client.get(response["Location"]).content.decode()
+    assert "2件の問題があるため、何も取り込んでいません。" in page
+    assert (
+        "broken.csv：文字コードが UTF-8 でも Shift_JIS（CP932）でもありません"
+        "（位置 0 のバイトを読めません）。"
+    ) in page
+    assert "bad_value.csv：2行目・実数列：「x3.5」は数値ではありません。" in page
+    operator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = operator_client.get(response["Location"]).content.decode()
+    translation.deactivate()  # later tests expect Japanese in this thread
+    assert "Nothing was imported because of 2 problem(s)." in english
+    assert (
+        "broken.csv: the file is neither UTF-8 nor Shift_JIS (CP932)"
+        " (undecodable byte at offset 0)."
+    ) in english
+    assert "bad_value.csv: Row 2, column 実数: &#x27;x3.5&#x27; is not a number." in english
 
 
 def test_import_jobs_are_seen_by_their_operator_only(operator_client: Client) -> None:

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook
 
 from machiwb.audit.models import AuditEntry
+from machiwb.indicators.kpi_file import Problem
 from machiwb.indicators.models import KpiImport, KpiValue
 from machiwb.indicators.public_kpis import public_kpi_rows
 from machiwb.indicators.services import KpiImportError, kpi_values_import
@@ -26,12 +28,16 @@ GOOD = (
 )
 
 
-def _problems(data: bytes, name: str = "kpi.csv") -> list[str]:
+def _refused(data: bytes, name: str = "kpi.csv") -> list[Problem]:
     with pytest.raises(KpiImportError) as exc:
         kpi_values_import(fiscal_year=2026, file_name=name, data=data)
     assert KpiValue.objects.count() == 0
     assert KpiImport.objects.count() == 0
-    return [str(p) for p in exc.value.problems]
+    return exc.value.problems
+
+
+def _problems(data: bytes, name: str = "kpi.csv") -> list[str]:
+    return [str(p) for p in _refused(data, name)]
 
 
 @pytest.mark.parametrize(
@@ -83,31 +89,50 @@ def test_every_problem_is_listed_by_row_and_column_and_nothing_is_written() -> N
     ]
     if retired:
         lines.append(f"{retired},vacant_house_rate,1")
-    problems = _problems("\n".join(lines).encode())
+    problems = _refused("\n".join(lines).encode())
     expected = [
-        "row 3, municipality_code: unknown code '999999'",
-        "row 4, municipality_code: unknown code '30201' (use the 6-digit 団体コード with check digit)",
-        "row 5, kpi_code: unknown KPI 'happiness_index'",
-        "row 6, value: 'lots' is not a number",
-        "row 7, value: 140 is outside the plausible range 0–100 of vacant_house_rate",
-        "row 8, kpi_code: duplicate of row 2 (302015, vacant_house_rate)",
+        "3行目・municipality_code列：「999999」という団体コードはありません。",
+        "4行目・municipality_code列：「30201」という団体コードはありません"
+        "（検査数字を含む6桁の団体コードを使ってください）。",
+        "5行目・kpi_code列：「happiness_index」という指標コードはありません。",
+        "6行目・value列：「lots」は数値ではありません。",
+        "7行目・value列：140 は vacant_house_rate のありうる範囲 0〜100 の外です。",
+        "8行目・kpi_code列：2行目と同じ団体・指標です（302015、vacant_house_rate）。",
+    ]
+    english = [
+        "Row 3, column municipality_code: Unknown municipality code '999999'.",
+        "Row 4, column municipality_code: Unknown municipality code '30201'"
+        " (use the 6-digit code with its check digit).",
+        "Row 5, column kpi_code: Unknown KPI 'happiness_index'.",
+        "Row 6, column value: 'lots' is not a number.",
+        "Row 7, column value: 140 is outside the plausible range 0–100 of vacant_house_rate.",
+        "Row 8, column kpi_code: Duplicate of row 2 (302015, vacant_house_rate).",
     ]
     if retired:
-        expected.append(f"row 9, municipality_code: {retired} is an abolished municipality")
-    assert problems == expected
+        expected.append(f"9行目・municipality_code列：{retired} は廃止された団体です。")
+        english.append(f"Row 9, column municipality_code: {retired} is an abolished municipality.")
+    assert [str(p) for p in problems] == expected
+    with translation.override("en"):
+        assert [str(p) for p in problems] == english
 
 
 def test_missing_columns_and_unreadable_files() -> None:
     assert _problems(b"code,value\n302015,1\n") == [
-        "row 1, municipality_code: required column is missing",
-        "row 1, kpi_code: required column is missing",
+        "1行目・municipality_code列：必要な列がありません。",
+        "1行目・kpi_code列：必要な列がありません。",
     ]
-    assert _problems(b"\xff\xfe\x00\x81\x00") == [
-        "file: kpi.csv: the file is neither UTF-8 nor Shift_JIS (CP932) "
-        "(undecodable byte at offset 3)"
+    undecodable = _refused(b"\xff\xfe\x00\x81\x00")
+    assert [str(p) for p in undecodable] == [
+        "ファイル：kpi.csv：文字コードが UTF-8 でも Shift_JIS（CP932）でもありません"
+        "（位置 3 のバイトを読めません）。"
     ]
+    with translation.override("en"):
+        assert [str(p) for p in undecodable] == [
+            "File: kpi.csv: the file is neither UTF-8 nor Shift_JIS (CP932) "
+            "(undecodable byte at offset 3)."
+        ]
     assert _problems(b"PK\x03\x04broken", name="kpi.xlsx")[0].startswith(
-        "file: not a readable .xlsx file"
+        "ファイル：読み取れる .xlsx ファイルではありません（"
     )
 
 
@@ -129,8 +154,17 @@ def test_a_later_file_replaces_values_and_keeps_its_own_provenance() -> None:
 def test_the_command_reports_problems(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("municipality_code,kpi_code,value\n302015,nope,1\n", encoding="utf-8")
-    with pytest.raises(CommandError, match=r"row 2, kpi_code: unknown KPI 'nope'"):
+    with pytest.raises(CommandError) as refused:
         call_command("import_kpi_values", "--fiscal-year", "2026", str(path), stdout=io.StringIO())
+    assert str(refused.value) == (
+        "1件の問題があるため、何も取り込んでいません。\n"
+        "2行目・kpi_code列：「nope」という指標コードはありません。"
+    )
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        call_command("import_kpi_values", "--fiscal-year", "2026", str(path), stdout=io.StringIO())
+    assert str(refused.value) == (
+        "Nothing was imported because of 1 problem(s).\nRow 2, column kpi_code: Unknown KPI 'nope'."
+    )
     good = tmp_path / "good.csv"
     good.write_text(GOOD, encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()

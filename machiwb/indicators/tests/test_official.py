@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from machiwb.audit.models import AuditEntry
 from machiwb.indicators.models import ScoreCell, ScoreRun
@@ -139,10 +140,13 @@ def test_bad_rows_are_all_reported_and_nothing_is_imported() -> None:
     lines[5] = lines[5].replace("和歌山県 紀の川市", "和歌山県 架空市")
     with pytest.raises(OfficialImportError) as exc:
         official_results_import(files=[(name, "\n".join(lines).encode("utf-8"))])
-    problems = exc.value.problems
-    assert f"{name}: row 2, カテゴリ・評価指標: unknown item or category '病院が多い'" in problems
-    assert any(p.startswith(f"{name}: row 4, 実数: 'x3.") for p in problems)
-    assert "地域 '和歌山県 架空市': no current municipality has this name" in problems
+    problems = [str(p) for p in exc.value.problems]
+    assert (
+        f"{name}：2行目・カテゴリ・評価指標列：「病院が多い」はカタログにない評価指標・カテゴリーです。"
+        in problems
+    )
+    assert any(p.startswith(f"{name}：4行目・実数列：「x3.") for p in problems)
+    assert "地域「和歌山県 架空市」：この名前の現在の市区町村がありません。" in problems
     assert ScoreRun.objects.count() == 0
     assert ScoreCell.objects.count() == 0
 
@@ -150,6 +154,16 @@ def test_bad_rows_are_all_reported_and_nothing_is_imported() -> None:
 def test_the_command_refuses_a_file_of_another_layout(tmp_path: Path) -> None:
     path = tmp_path / "other.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="none of the three official export layouts"):
+    with pytest.raises(CommandError) as refused:
         call_command("import_official_results", str(path), stdout=io.StringIO())
+    assert str(refused.value) == (
+        "1件の問題があるため、何も取り込んでいません。\n"
+        "other.csv：1行目：見出し行が公表結果の3種類の形式のどれでもありません：a,b"
+    )
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        call_command("import_official_results", str(path), stdout=io.StringIO())
+    assert str(refused.value) == (
+        "Nothing was imported because of 1 problem(s).\n"
+        "other.csv: Row 1: The header is none of the three official export layouts: a,b"
+    )
     assert ScoreRun.objects.count() == 0

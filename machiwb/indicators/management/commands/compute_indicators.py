@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 parameters=parameters,
             )
         except ComputeError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(str(exc.text)) from exc
         self.stdout.write(
             f"run={run.public_id} responses={run.response_count} "
             f"municipalities={run.municipality_count} results_sha256={run.results_sha256}"

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from machiwb.indicators.kpi_file import problems_heading
 from machiwb.indicators.services import KpiImportError, kpi_values_import
 
 
@@ -32,10 +33,8 @@ class Command(BaseCommand):
                 progress=lambda done, total: self.stderr.write(f"checked {done}/{total} rows"),
             )
         except KpiImportError as exc:
-            lines = [str(p) for p in exc.problems]
-            raise CommandError(
-                f"nothing imported, {len(lines)} problem(s):\n" + "\n".join(lines)
-            ) from exc
+            lines = [problems_heading(len(exc.problems)), *exc.problems]
+            raise CommandError("\n".join(str(line) for line in lines)) from exc
         self.stdout.write(
             f"imported={batch.row_count} file={batch.file_name} format={batch.file_format} "
             f"sha256={batch.sha256}"

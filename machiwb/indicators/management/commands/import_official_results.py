@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from machiwb.indicators.kpi_file import problems_heading
 from machiwb.indicators.services import OfficialImportError, official_results_import
 
 
@@ -28,7 +29,8 @@ class Command(BaseCommand):
                 progress=lambda done, total: self.stderr.write(f"read {done}/{total} files"),
             )
         except OfficialImportError as exc:
-            raise CommandError("nothing imported:\n" + "\n".join(exc.problems)) from exc
+            lines = [problems_heading(len(exc.problems)), *exc.problems]
+            raise CommandError("\n".join(str(line) for line in lines)) from exc
         for m in report.mismatches:
             self.stdout.write(
                 f"mismatch: {m.region} {m.category} {m.measure} published={m.published} "
