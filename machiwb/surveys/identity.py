@@ -34,6 +34,33 @@ PENDING_KEY = "surveys.identity.pending"
 VERIFIED_KEY = "surveys.identity.verified"
 #: At most this many identity checks started in one session wait for their callback.
 MAX_PENDING = 5
+#: ``error`` values of an authorization response (RFC 6749 §4.1.2.1, OpenID Connect Core
+#: §3.1.2.6) that mean the resident stopped, or could not finish, signing in at the provider.
+CANCELLED_ERRORS = frozenset(
+    {
+        "access_denied",
+        "login_required",
+        "consent_required",
+        "interaction_required",
+        "account_selection_required",
+    }
+)
+#: ``error`` values that mean the provider cannot serve anyone right now.
+UNAVAILABLE_ERRORS = frozenset({"server_error", "temporarily_unavailable"})
+#: The other registered values: the provider refused the request itself (a configuration fault).
+REQUEST_ERRORS = frozenset(
+    {
+        "invalid_request",
+        "unauthorized_client",
+        "unsupported_response_type",
+        "invalid_scope",
+        "invalid_request_uri",
+        "invalid_request_object",
+        "request_not_supported",
+        "request_uri_not_supported",
+        "registration_not_supported",
+    }
+)
 
 
 class IdentityCheckFailed(Exception):
@@ -103,6 +130,30 @@ def identity_pending_survey(request: HttpRequest) -> uuid.UUID | None:
     return uuid.UUID(survey_id) if survey_id else None
 
 
+def _pending_consume(request: HttpRequest) -> None:
+    pending: dict[str, str] = dict(request.session.get(PENDING_KEY, {}))
+    pending.pop(request.GET.get("state", ""), None)
+    request.session[PENDING_KEY] = pending
+
+
+def identity_provider_error(request: HttpRequest) -> str:
+    """The ``error`` the provider returned instead of a code: ``""`` if none.
+
+    A registered value comes back as it is, anything else as ``"other"``, so the value can be
+    logged. The pending state is consumed (machiwb's and Authlib's): the callback cannot be
+    replayed. ``error_description`` is never read: it is the provider's free text, in the
+    provider's language, and may name the person ("Hanako Sato did not consent").
+    """
+    error = request.GET.get("error", "")
+    if not error:
+        return ""
+    _pending_consume(request)
+    if identity_provider_configured():
+        _client().framework.clear_state_data(request.session, request.GET.get("state", ""))
+    registered = CANCELLED_ERRORS | UNAVAILABLE_ERRORS | REQUEST_ERRORS
+    return error if error in registered else "other"
+
+
 def identity_verify(request: HttpRequest, *, survey: Survey) -> str:
     """Finish the callback: exchange the code, verify the ID token, return the subject hash.
 
@@ -111,9 +162,7 @@ def identity_verify(request: HttpRequest, *, survey: Survey) -> str:
     its expiry.
     """
     provider = _provider()
-    pending: dict[str, str] = dict(request.session.get(PENDING_KEY, {}))
-    pending.pop(request.GET.get("state", ""), None)
-    request.session[PENDING_KEY] = pending
+    _pending_consume(request)
     try:
         token: dict[str, Any] = _client().authorize_access_token(
             request,

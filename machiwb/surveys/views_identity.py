@@ -23,9 +23,12 @@ from django.views.decorators.http import require_GET
 
 from machiwb.core.ratelimit import ratelimit
 from machiwb.surveys.identity import (
+    CANCELLED_ERRORS,
+    UNAVAILABLE_ERRORS,
     IdentityCheckFailed,
     identity_pending_survey,
     identity_provider_configured,
+    identity_provider_error,
     identity_redirect,
     identity_remember,
     identity_verified_hash,
@@ -51,6 +54,10 @@ def identity_context(request: HttpRequest, survey: Survey) -> dict[str, Any]:
     }
 
 
+def _unavailable() -> str:
+    return _("本人確認サービスに接続できませんでした。時間をおいて、もう一度お試しください。")
+
+
 def _failed(request: HttpRequest, survey: Survey | None, message: str, status: int) -> HttpResponse:
     context = {"survey": survey, "message": message}
     return render(request, "surveys/identity_failed.html", context, status=status)
@@ -67,17 +74,38 @@ def identity_begin(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     version = survey_version_current(survey=survey)
     if version is None or not survey.is_accepting_on(timezone.localdate()):
         return _failed(request, survey, _("この調査は現在、回答を受け付けていません。"), 409)
-    unavailable = _(
-        "本人確認サービスに接続できませんでした。時間をおいて、もう一度お試しください。"
-    )
     if not identity_provider_configured():
-        return _failed(request, survey, unavailable, 503)
+        return _failed(request, survey, _unavailable(), 503)
     redirect_uri = request.build_absolute_uri(reverse("surveys:identity_callback"))
     try:
         return identity_redirect(request, survey=survey, redirect_uri=redirect_uri)
     except IdentityCheckFailed as failure:
         logger.warning("identity provider unavailable: %s", failure)
-        return _failed(request, survey, unavailable, 503)
+        return _failed(request, survey, _unavailable(), 503)
+
+
+def _provider_error(request: HttpRequest, survey: Survey, error: str) -> HttpResponse:
+    """The provider sent the resident back without a code: cancelled, unavailable or refused.
+
+    The message is machiwb's own: the provider's ``error_description`` is neither shown nor
+    logged (free text that may hold the person's name), and only a registered ``error``
+    value reaches the log.
+    """
+    if error in CANCELLED_ERRORS:
+        logger.info("identity check cancelled at the provider: %s", error)
+        message = _(
+            "本人確認が取り消されました。この調査に回答するには本人確認が必要です。"
+            "調査のページから、もう一度お試しください。"
+        )
+        return _failed(request, survey, message, 200)
+    logger.warning("identity provider returned an error: %s", error)
+    if error in UNAVAILABLE_ERRORS:
+        # not 503: Django saves no session on a 5xx response, and the consumed state must stick
+        return _failed(request, survey, _unavailable(), 400)
+    message = _(
+        "本人確認サービスで手続きを完了できませんでした。調査のページから、もう一度お試しください。"
+    )
+    return _failed(request, survey, message, 400)
 
 
 @require_GET
@@ -92,6 +120,9 @@ def identity_callback(request: HttpRequest) -> HttpResponse:
             "本人確認の手続きを確認できませんでした。調査のページから、やり直してください。"
         )
         return _failed(request, None, message, 400)
+    error = identity_provider_error(request)
+    if error:
+        return _provider_error(request, survey, error)
     try:
         subject_hash = identity_verify(request, survey=survey)
     except IdentityCheckFailed as failure:

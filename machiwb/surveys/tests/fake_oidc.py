@@ -105,6 +105,12 @@ class FakeProvider:
         }
         return f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
 
+    def deny(self, authorize_url: str, *, error: str, description: str) -> str:
+        """The resident cancels (or the provider fails); returns the callback URL with ``error``."""
+        query = {k: v[0] for k, v in parse_qs(urlsplit(authorize_url).query).items()}
+        answer = {"error": error, "error_description": description, "state": query["state"]}
+        return f"{query['redirect_uri']}?{urlencode(answer)}"
+
     def send(self, request: requests.PreparedRequest) -> requests.Response:
         path = urlsplit(request.url or "").path
         if request.method == "GET" and path == "/.well-known/openid-configuration":

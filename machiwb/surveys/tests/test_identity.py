@@ -263,6 +263,85 @@ def test_state_mismatch_is_rejected(
     assert client.get(callback).status_code == 400
 
 
+#: An error_description as a provider might write it: the person's name and markup.
+DESCRIPTION = f"{PERSONAL_CLAIMS['name']} <script>alert(1)</script> did not consent"
+
+
+def _pending_states(client: Client) -> list[str]:
+    """The states still waiting in the session, machiwb's and Authlib's."""
+    session = client.session
+    prefix = f"_state_{identity.CLIENT_NAME}_"
+    authlib = [key for key in session.keys() if key.startswith(prefix)]  # noqa: SIM118 - a session cannot be iterated
+    return [*session.get(identity.PENDING_KEY, {}), *authlib]
+
+
+@pytest.mark.parametrize("error", ["access_denied", "login_required", "consent_required"])
+def test_cancelled_check_is_explained_and_can_be_tried_again(
+    client: Client,
+    checked: SurveyVersion,
+    provider: FakeProvider,
+    error: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    start = client.get(f"/s/{checked.survey.public_id}/verify/")
+    assert _pending_states(client)
+    callback = provider.deny(start["Location"], error=error, description=DESCRIPTION)
+    response = client.get(callback)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "本人確認が取り消されました" in html
+    assert f'href="/s/{checked.survey.public_id}/"' in html
+    # the provider's free text is neither shown (escaped or not) nor logged
+    assert PERSONAL_CLAIMS["name"] not in html
+    assert "alert(1)" not in html
+    assert "error_description" not in html
+    assert f'name="next" type="hidden" value="/s/{checked.survey.public_id}/"' in html
+    assert PERSONAL_CLAIMS["name"] not in caplog.text
+    assert f"identity check cancelled at the provider: {error}" in caplog.text
+    # the state is consumed: the same callback is not accepted twice
+    assert _pending_states(client) == []
+    assert client.get(callback).status_code == 400
+    assert client.post(f"/s/{checked.survey.public_id}/").status_code == 400
+    # and the resident can try again
+    assert _verify(client, checked, provider, "subject-0001").status_code == 303
+    assert _answer(client, checked).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "wording", "logged"),
+    [
+        ("temporarily_unavailable", 400, "時間をおいて", "temporarily_unavailable"),
+        ("invalid_scope", 400, "手続きを完了できませんでした", "invalid_scope"),
+        ("<b>made_up</b>", 400, "手続きを完了できませんでした", "other"),
+    ],
+)
+def test_other_provider_errors_get_their_own_message(
+    client: Client,
+    checked: SurveyVersion,
+    provider: FakeProvider,
+    error: str,
+    status: int,
+    wording: str,
+    logged: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    start = client.get(f"/s/{checked.survey.public_id}/verify/")
+    response = client.get(provider.deny(start["Location"], error=error, description=DESCRIPTION))
+    html = response.content.decode()
+    assert response.status_code == status
+    assert wording in html
+    assert "取り消されました" not in html
+    assert f'href="/s/{checked.survey.public_id}/"' in html
+    assert "made_up" not in html
+    assert PERSONAL_CLAIMS["name"] not in html
+    assert f"identity provider returned an error: {logged}\n" in caplog.text
+    assert PERSONAL_CLAIMS["name"] not in caplog.text
+    assert _pending_states(client) == []
+    assert not VerifiedSubject.objects.exists()
+
+
 def test_provider_choice_is_offered_to_staff_only_when_configured(
     editor_client: Client, settings: SettingsWrapper
 ) -> None:
