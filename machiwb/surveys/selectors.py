@@ -86,9 +86,11 @@ def survey_version_for_sheet(
         key = uuid.UUID(version_public_id)
     except ValueError:
         return None
-    try:
-        survey = Survey.objects.exclude(status=SurveyStatus.DRAFT).get(public_id=survey_public_id)
+    try:  # a plain lookup (a draft is refused below) is the cheapest query to compile
+        survey = Survey.objects.get(public_id=survey_public_id)
     except Survey.DoesNotExist:
+        return None
+    if survey.status == SurveyStatus.DRAFT:
         return None
     frozen = _VERSIONS.get(key)
     if frozen is None:

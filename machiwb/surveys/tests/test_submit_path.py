@@ -81,3 +81,14 @@ def test_sheet_of_another_survey_is_refused_also_when_its_version_is_kept(
     )
     assert response.status_code == 400
     assert Response.objects.count() == 1
+
+
+def test_a_survey_set_back_to_draft_is_not_found(
+    client: Client, published: SurveyVersion, local_rate_limits: None
+) -> None:
+    assert _submit(client, published).status_code == 303
+    survey = published.survey
+    survey.status = "draft"
+    survey.save()
+    assert _submit(client, published).status_code == 404
+    assert Response.objects.count() == 1
