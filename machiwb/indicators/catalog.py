@@ -76,8 +76,8 @@ class ItemDef:
 class KpiDef:
     """An objective KPI (客観指標); ``category`` and ``direction`` are empty for context statistics.
 
-    ``unit_en`` and ``source_en`` are optional in a file and empty when it has none: pages in
-    English then show the Japanese form."""
+    ``unit_en``, ``source_en`` and ``vintage_en`` are optional in a file and empty when it has
+    none: pages in English then show the Japanese form."""
 
     code: str
     category: str
@@ -89,6 +89,7 @@ class KpiDef:
     source: str
     source_en: str
     vintage: str
+    vintage_en: str
     plausible_min: float
     plausible_max: float
     official: bool
@@ -322,6 +323,7 @@ def _kpi_values(
         "source": c.field(r, path, "source", str),
         "source_en": c.optional_text(r, path, "source_en"),
         "vintage": c.field(r, path, "vintage", str),
+        "vintage_en": c.optional_text(r, path, "vintage_en"),
         "plausible_min": c.field(r, path, "plausible_min", (int, float)),
         "plausible_max": c.field(r, path, "plausible_max", (int, float)),
         "official": False if context else c.field(r, path, "official", bool),

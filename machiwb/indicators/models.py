@@ -170,6 +170,7 @@ class Kpi(models.Model):
     source = models.CharField(_("出典"), max_length=300)
     source_en = models.CharField(_("出典（英語）"), max_length=300, blank=True)
     vintage = models.CharField(_("データの時点"), max_length=30, blank=True)
+    vintage_en = models.CharField(_("データの時点（英語）"), max_length=60, blank=True)
     plausible_min = models.FloatField(_("妥当な範囲の下限"))
     plausible_max = models.FloatField(_("妥当な範囲の上限"))
     official = models.BooleanField(
@@ -204,6 +205,10 @@ class Kpi(models.Model):
     @property
     def display_source(self) -> str:
         return in_active_language(self.source, self.source_en)
+
+    @property
+    def display_vintage(self) -> str:
+        return in_active_language(self.vintage, self.vintage_en)
 
 
 class ScoreOrigin(models.TextChoices):

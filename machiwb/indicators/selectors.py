@@ -173,6 +173,7 @@ class KpiExplanation:
     source: str
     source_en: str
     vintage: str
+    vintage_en: str
     official: bool
     value: float | None
     score: float | None
@@ -193,6 +194,10 @@ class KpiExplanation:
     @property
     def display_source(self) -> str:
         return in_active_language(self.source, self.source_en)
+
+    @property
+    def display_vintage(self) -> str:
+        return in_active_language(self.vintage, self.vintage_en)
 
 
 @dataclass(frozen=True)
@@ -515,6 +520,7 @@ def score_explain(
                 source=kpi.source,
                 source_en=kpi.source_en,
                 vintage=kpi.vintage,
+                vintage_en=kpi.vintage_en,
                 official=kpi.official,
                 value=_num(value),
                 score=clip_for_display(_num(score)),

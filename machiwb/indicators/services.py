@@ -170,6 +170,7 @@ def catalog_load(
                 source=k.source,
                 source_en=k.source_en,
                 vintage=k.vintage,
+                vintage_en=k.vintage_en,
                 plausible_min=k.plausible_min,
                 plausible_max=k.plausible_max,
                 official=k.official,

@@ -80,6 +80,7 @@ KPI_COLUMNS = (
     "order",
     "unit_en",
     "source_en",
+    "vintage_en",
 )
 QUESTION_COLUMNS = (
     "catalog_version",
@@ -170,6 +171,7 @@ KPI_SCORE_COLUMNS = (
     "vintage",
     "unit_en",
     "source_en",
+    "vintage_en",
 )
 
 
@@ -282,6 +284,7 @@ def catalog_part_records(*, catalog: CatalogVersion, part: str) -> list[Record]:
                 "order": k.order,
                 "unit_en": k.unit_en or None,
                 "source_en": k.source_en or None,
+                "vintage_en": k.vintage_en or None,
             }
             for k in catalog.kpis.select_related("category").order_by("order")
         ]
@@ -449,6 +452,7 @@ def detail_records(*, run: ScoreRun, scores: MunicipalityScores, kind: str) -> l
                     "vintage": k.vintage,
                     "unit_en": k.unit_en or None,
                     "source_en": k.source_en or None,
+                    "vintage_en": k.vintage_en or None,
                 }
                 for k in explanation.kpis
             )

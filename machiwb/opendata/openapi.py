@@ -54,6 +54,7 @@ COLUMN_TYPES: dict[str, tuple[str, bool, str]] = {
     "vintage": ("string", False, "データの時点"),
     "unit_en": ("string", True, "単位（英語）。カタログにない場合は null"),
     "source_en": ("string", True, "出典（英語、統計の公式英語名）。ない場合は null"),
+    "vintage_en": ("string", True, "データの時点（英語）。時点がない場合は null"),
     "official": ("boolean", False, "公式の指標一覧で確認済み"),
     "question_code": ("string", False, "全体設問コード（Q1〜Q5）"),
     "scale_min": ("integer", False, "回答の最小値"),

@@ -88,6 +88,9 @@ def test_english_category_view_gives_kpi_units_and_sources_in_english() -> None:
     assert "Share of married people (%)" in body
     assert "2020 Population Census (Statistics Bureau" in body
     assert "国勢調査" not in body
+    c23 = _client("en").get(reverse("dashboard:category", args=["c23"]), WAKAYAMA)
+    assert "<td>2024 edition</td>" in c23.content.decode()
+    assert "年版" not in c23.content.decode()
 
 
 def test_japanese_category_view_keeps_japanese_units_and_sources() -> None:

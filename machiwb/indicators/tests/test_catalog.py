@@ -161,7 +161,10 @@ def test_every_shipped_kpi_has_an_english_unit_and_english_sources_have_no_japan
         assert kpi.unit_en, kpi.code
         assert not JAPANESE.search(kpi.unit_en), kpi.code
         assert not JAPANESE.search(kpi.source_en), kpi.code
+        assert bool(kpi.vintage_en) == bool(kpi.vintage), kpi.code
+        assert not JAPANESE.search(kpi.vintage_en), kpi.code
     by_code = {k.code: k for k in kpis}
+    assert by_code["taxable_income_per_taxpayer"].vintage_en == "2024 edition"
     assert by_code["nhi_medical_cost_per_capita"].unit_en == "thousand yen/person"
     assert by_code["population_density"].source_en.startswith("2020 Population Census (")
 
@@ -172,17 +175,21 @@ def test_unit_en_and_source_en_are_optional_but_not_empty_or_other_types() -> No
     data["kpis"][1]["unit_en"] = 3
     data["kpis"][2]["source_en"] = ""
     data["context_statistics"][0]["unit_en"] = ["%"]
+    data["context_statistics"][1]["vintage_en"] = ""
     problems = _problems(data)
     assert "$.kpis[0].unit_en: must not be empty" in problems
     assert "$.kpis[1].unit_en: expected str, got 3" in problems
     assert "$.kpis[2].source_en: must not be empty" in problems
     assert "$.context_statistics[0].unit_en: expected str, got ['%']" in problems
+    assert "$.context_statistics[1].vintage_en: must not be empty" in problems
     data = _fy2023()
     for kpi in data["kpis"]:
-        del kpi["unit_en"]
-        kpi.pop("source_en", None)
+        for key in ("unit_en", "source_en", "vintage_en"):
+            kpi.pop(key, None)
     catalog = catalog_parse(json.dumps(data, ensure_ascii=False), source="operator.json")
-    assert {(k.unit_en, k.source_en) for k in catalog.kpis if k.category} == {("", "")}
+    assert {(k.unit_en, k.source_en, k.vintage_en) for k in catalog.kpis if k.category} == {
+        ("", "", "")
+    }
 
 
 @pytest.mark.django_db

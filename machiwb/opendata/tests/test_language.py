@@ -47,15 +47,17 @@ def test_every_dataset_is_the_same_in_japanese_and_english() -> None:
 
 def test_kpi_units_and_sources_are_published_in_both_languages_as_columns() -> None:
     kpis = _get("en", "/api/v1/catalog/fy2023/kpis.csv", {}).decode().splitlines()
-    assert kpis[0].endswith(",official,order,unit_en,source_en")
+    assert kpis[0].endswith(",official,order,unit_en,source_en,vintage_en")
     cost = next(line for line in kpis if line.startswith("fy2023,nhi_medical_cost_per_capita,"))
     assert ",千円/人," in cost
     assert cost.endswith(
         ',thousand yen/person,"Annual Report on National Health Insurance'
-        ' (Ministry of Health, Labour and Welfare)"'
+        ' (Ministry of Health, Labour and Welfare)",'
     )
     walk = next(line for line in kpis if line.startswith("fy2023,park_walk_coverage,"))
-    assert walk.endswith(",%,")  # no official English name of the source: null
+    assert walk.endswith(",%,,")  # no official English name of the source, no vintage: null
+    income = next(line for line in kpis if ",taxable_income_per_taxpayer," in line)
+    assert income.endswith(",2024 edition")
     assert _get("ja", "/api/v1/catalog/fy2023/kpis.csv", {}).decode().splitlines() == kpis
     scores = _get("en", "/api/v1/kpi-scores", RUN)
     data = json.loads(scores)["data"]
