@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from machiwb.indicators.catalog import CatalogDef
 from machiwb.surveys.models import AgeBand, Gender
@@ -283,37 +284,41 @@ NUMBER_LIMIT = 1_000_000
 
 
 def custom_question_errors(question: dict[str, Any]) -> dict[str, str]:
-    """Plain-Japanese problems of one custom question definition, by field."""
+    """Problems of one custom question definition, by field, in the active language."""
     errors: dict[str, str] = {}
     kind = question.get("kind")
     if kind not in CUSTOM_KINDS:
-        errors["kind"] = "質問の種類を選んでください。"
+        errors["kind"] = _("質問の種類を選んでください。")
     text = str(question.get("text", "")).strip()
     if not text:
-        errors["text"] = "質問文を入力してください。"
+        errors["text"] = _("質問文を入力してください。")
     elif len(text) > 300:
-        errors["text"] = "質問文は300文字以内にしてください。"
+        errors["text"] = _("質問文は300文字以内にしてください。")
     if len(str(question.get("help", ""))) > 300:
-        errors["help"] = "説明は300文字以内にしてください。"
+        errors["help"] = _("説明は300文字以内にしてください。")
     if kind in ("single", "multiple"):
         options = question.get("options", [])
         labels = [o["label"] for o in options]
         if len(options) < 2:
-            errors["options"] = "選択肢を2つ以上入力してください。"
+            errors["options"] = _("選択肢を2つ以上入力してください。")
         elif len(options) > MAX_OPTIONS:
-            errors["options"] = f"選択肢は{MAX_OPTIONS}個までです。"
+            errors["options"] = _("選択肢は%(n)d個までです。") % {"n": MAX_OPTIONS}
         elif len(set(labels)) != len(labels):
-            errors["options"] = "同じ選択肢が重複しています。"
+            errors["options"] = _("同じ選択肢が重複しています。")
         elif any(len(label) > 100 for label in labels):
-            errors["options"] = "選択肢は1つ100文字以内にしてください。"
+            errors["options"] = _("選択肢は1つ100文字以内にしてください。")
     if kind == "number":
         low, high = question.get("min"), question.get("max")
         if not isinstance(low, int) or not isinstance(high, int):
-            errors["min"] = "最小値と最大値を整数で入力してください。"
+            errors["min"] = _("最小値と最大値を整数で入力してください。")
         elif not -NUMBER_LIMIT <= low < high <= NUMBER_LIMIT:
-            errors["min"] = f"最小値は最大値より小さく、±{NUMBER_LIMIT:,}の範囲にしてください。"
+            errors["min"] = _("最小値は最大値より小さく、±%(limit)sの範囲にしてください。") % {
+                "limit": f"{NUMBER_LIMIT:,}"
+            }
     if kind in TEXT_LIMITS:
         limit = question.get("max_length")
         if not isinstance(limit, int) or not 1 <= limit <= TEXT_LIMITS[kind]:
-            errors["max_length"] = f"文字数の上限は1〜{TEXT_LIMITS[kind]}文字で指定してください。"
+            errors["max_length"] = _("文字数の上限は1〜%(n)d文字で指定してください。") % {
+                "n": TEXT_LIMITS[kind]
+            }
     return errors

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_noop
 
 from machiwb.accounts.models import User
 from machiwb.audit.services import audit_log_write
-from machiwb.jobs.messages import Text, piece_of
+from machiwb.jobs.messages import Piece, Plain, Text
 from machiwb.jobs.models import Job
 from machiwb.jobs.services import job_enqueue
 from machiwb.regions.models import Municipality
@@ -162,12 +162,12 @@ def _identity_subject_record(*, survey: Survey, subject_hash: str) -> None:
 class SurveyStateError(Exception):
     """An action not allowed in the survey's current state; ``message`` is shown to staff.
 
-    ``text`` keeps it untranslated when it is a ``Text``, for a background job's page.
+    ``text`` keeps it untranslated, for a background job's page.
     """
 
-    def __init__(self, message: str | Text) -> None:
-        self.text = piece_of(message)
-        self.message = str(self.text)
+    def __init__(self, text: Piece) -> None:
+        self.text = text
+        self.message = str(text)
         super().__init__(self.message)
 
 
@@ -177,7 +177,11 @@ def _national_year_free(survey: Survey) -> None:
         return
     taken = Survey.objects.filter(survey_type=SurveyType.NATIONAL, fiscal_year=survey.fiscal_year)
     if taken.exclude(pk=survey.pk).exists():
-        raise SurveyStateError(f"{survey.fiscal_year}年度の全国調査はすでにあります。")
+        raise SurveyStateError(
+            Text.of(
+                gettext_noop("%(year)d年度の全国調査はすでにあります。"), year=survey.fiscal_year
+            )
+        )
 
 
 def survey_create(
@@ -229,7 +233,7 @@ def survey_create(
 def _draft_locked(survey_id: int) -> Survey:
     survey = Survey.objects.select_for_update().get(pk=survey_id)
     if survey.status != SurveyStatus.DRAFT:
-        raise SurveyStateError("公開済みの調査は変更できません。")
+        raise SurveyStateError(Text.of(gettext_noop("公開済みの調査は変更できません。")))
     return survey
 
 
@@ -238,7 +242,11 @@ def _questions_locked(survey_id: int) -> Survey:
     survey = Survey.objects.select_for_update().get(pk=survey_id)
     if survey.status != SurveyStatus.DRAFT and not survey.revising:
         raise SurveyStateError(
-            "公開済みの調査の設問は、「設問を直して新しい版にする」から変更してください。"
+            Text.of(
+                gettext_noop(
+                    "公開済みの調査の設問は、「設問を直して新しい版にする」から変更してください。"
+                )
+            )
         )
     return survey
 
@@ -284,19 +292,21 @@ def survey_question_save(
     """Add a custom question (独自設問), or replace the one with ``question_id``; returns its id."""
     errors = custom_question_errors(question)
     if errors:
-        raise SurveyStateError("、".join(errors.values()))
+        raise SurveyStateError(Plain(" ".join(errors.values())))  # already in the active language
     with transaction.atomic():
         survey = _questions_locked(survey.pk)
         questions = list(survey.custom_questions)
         if question_id:
             index = next((i for i, q in enumerate(questions) if q["id"] == question_id), None)
             if index is None:
-                raise SurveyStateError("その質問は見つかりません。")
+                raise SurveyStateError(Text.of(gettext_noop("その質問は見つかりません。")))
             questions[index] = {**question, "id": question_id}
             action, summary = "survey.question_update", "独自設問を変更"
         else:
             if len(questions) >= MAX_CUSTOM_QUESTIONS:
-                raise SurveyStateError(f"独自設問は{MAX_CUSTOM_QUESTIONS}問までです。")
+                raise SurveyStateError(
+                    Text.of(gettext_noop("独自設問は%(n)d問までです。"), n=MAX_CUSTOM_QUESTIONS)
+                )
             numbers = [int(q["id"][1:]) for q in questions] + [survey.custom_question_serial]
             question_id = f"x{max(numbers) + 1}"
             survey.custom_question_serial = max(numbers) + 1
@@ -362,7 +372,7 @@ def survey_close(*, survey: Survey, actor: User | None) -> tuple[Survey, Job]:
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         if survey.status != SurveyStatus.OPEN:
-            raise SurveyStateError("回答受付中の調査だけを終了できます。")
+            raise SurveyStateError(Text.of(gettext_noop("回答受付中の調査だけを終了できます。")))
         survey.status = SurveyStatus.CLOSED
         survey.save(update_fields=["status", "updated_at"])
         audit_log_write(
@@ -397,11 +407,11 @@ def survey_reopen(*, survey: Survey, actor: User, reason: str) -> Survey:
     """Accept answers again after closing; only with a reason, which the audit log keeps."""
     reason = reason.strip()
     if not reason:
-        raise SurveyStateError("再開する理由を入力してください。")
+        raise SurveyStateError(Text.of(gettext_noop("再開する理由を入力してください。")))
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         if survey.status != SurveyStatus.CLOSED:
-            raise SurveyStateError("終了した調査だけを再開できます。")
+            raise SurveyStateError(Text.of(gettext_noop("終了した調査だけを再開できます。")))
         survey.status = SurveyStatus.OPEN
         survey.save(update_fields=["status", "updated_at"])
         audit_log_write(
@@ -420,7 +430,7 @@ def survey_publish(*, survey: Survey, actor: User | None) -> SurveyVersion:
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         if survey.status != SurveyStatus.DRAFT:
-            raise SurveyStateError("下書きの調査だけを公開できます。")
+            raise SurveyStateError(Text.of(gettext_noop("下書きの調査だけを公開できます。")))
         version = _version_freeze(survey)
         number = version.number
         survey.status = SurveyStatus.OPEN
@@ -467,10 +477,14 @@ def _published_custom_questions(survey: Survey) -> list[dict[str, Any]]:
 def _revision_locked(survey_id: int, *, revising: bool) -> Survey:
     survey = Survey.objects.select_for_update().get(pk=survey_id)
     if survey.status == SurveyStatus.DRAFT:
-        raise SurveyStateError("下書きの調査は、そのまま設問を変更できます。")
+        raise SurveyStateError(
+            Text.of(gettext_noop("下書きの調査は、そのまま設問を変更できます。"))
+        )
     if survey.revising != revising:
         raise SurveyStateError(
-            "新しい版はすでに編集中です。" if survey.revising else "新しい版を編集していません。"
+            Text.of(gettext_noop("新しい版はすでに編集中です。"))
+            if survey.revising
+            else Text.of(gettext_noop("新しい版を編集していません。"))
         )
     return survey
 
@@ -525,11 +539,13 @@ def survey_revision_publish(*, survey: Survey, actor: User, reason: str) -> Surv
     """
     reason = reason.strip()
     if not reason:
-        raise SurveyStateError("新しい版にする理由を入力してください。")
+        raise SurveyStateError(Text.of(gettext_noop("新しい版にする理由を入力してください。")))
     with transaction.atomic():
         survey = _revision_locked(survey.pk, revising=True)
         if survey.custom_questions == _published_custom_questions(survey):
-            raise SurveyStateError("公開中の版から変わっていません。独自設問を直してください。")
+            raise SurveyStateError(
+                Text.of(gettext_noop("公開中の版から変わっていません。独自設問を直してください。"))
+            )
         version = _version_freeze(survey, reason)
         survey.revising = False
         survey.save(update_fields=["revising", "updated_at"])
@@ -732,14 +748,18 @@ def survey_upload_check(
     Raises DataFileError listing every problem by row and column; then nothing is stored.
     """
     if survey.status == SurveyStatus.DRAFT or survey.municipality is None:
-        raise SurveyStateError("公開（または終了）した個別調査にだけアップロードできます。")
+        raise SurveyStateError(
+            Text.of(gettext_noop("公開（または終了）した個別調査にだけアップロードできます。"))
+        )
     version = survey.versions.order_by("-number").first()
     if version is None:
-        raise SurveyStateError("公開された版がありません。")
+        raise SurveyStateError(Text.of(gettext_noop("公開された版がありません。")))
     if replaces is not None and (
         replaces.survey_id != survey.pk or replaces.status != UploadStatus.CONFIRMED
     ):
-        raise SurveyStateError("置き換えられるのは、取り込み済みのファイルだけです。")
+        raise SurveyStateError(
+            Text.of(gettext_noop("置き換えられるのは、取り込み済みのファイルだけです。"))
+        )
     sheets = _upload_parse(survey=survey, content=content, file_name=file_name)
     if not sheets:
         raise DataFileError([CellError(0, "", Text.of(gettext_noop("回答の行がありません。")))])
@@ -881,7 +901,9 @@ def _upload_withdraw(*, upload: SurveyUpload, actor: User | None) -> int:
         .get(pk=upload.pk)
     )
     if upload.status != UploadStatus.CONFIRMED:
-        raise SurveyStateError("取り込み済みのファイルだけを取り下げられます。")
+        raise SurveyStateError(
+            Text.of(gettext_noop("取り込み済みのファイルだけを取り下げられます。"))
+        )
     deleted = Response.objects.filter(upload=upload).delete()[0]
     upload.status = UploadStatus.WITHDRAWN
     upload.save(update_fields=["status", "updated_at"])

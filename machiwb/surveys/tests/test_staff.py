@@ -8,13 +8,19 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.test import Client
+from django.utils import translation
 
 from machiwb.accounts.models import Role
 from machiwb.accounts.testing import login_staff, make_operator, make_staff
 from machiwb.audit.models import AuditEntry
 from machiwb.regions.models import Municipality
 from machiwb.surveys.models import InvitationCode, Survey, SurveyStatus, SurveyType
-from machiwb.surveys.services import SurveyStateError, survey_create, survey_reopen
+from machiwb.surveys.services import (
+    SurveyStateError,
+    survey_create,
+    survey_question_save,
+    survey_reopen,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -211,8 +217,16 @@ def test_only_operators_create_national_surveys(kainan: Municipality) -> None:
 def test_reopen_needs_a_reason(kainan: Municipality) -> None:
     staff = make_staff(municipality=kainan, role=Role.EDITOR)
     survey = survey_create(actor=staff, municipality=kainan, title="t", fiscal_year=2025)
-    with pytest.raises(SurveyStateError, match="理由"):
+    with pytest.raises(SurveyStateError, match="^再開する理由を入力してください。$"):
         survey_reopen(survey=survey, actor=staff, reason="  ")
+    with translation.override("en"):
+        with pytest.raises(SurveyStateError, match="^Enter the reason for reopening.$"):
+            survey_reopen(survey=survey, actor=staff, reason="  ")
+        with pytest.raises(SurveyStateError) as refused:
+            survey_question_save(
+                survey=survey, actor=staff, question={"kind": "single", "text": "", "options": []}
+            )
+    assert refused.value.message == "Enter the question text. Enter at least two options."
 
 
 def test_mypage_lists_the_users_municipality_surveys(editor_client: Client) -> None:
