@@ -307,4 +307,7 @@ MACHIWB = {
     "MAX_UPLOAD_BYTES": env_int("MACHIWB_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024),
     # A signed-in session ends this many seconds after sign-in, however active.
     "SESSION_MAX_AGE": env_int("MACHIWB_SESSION_MAX_AGE", 12 * 3600, minimum=60),
+    # Days after a survey closes until the keyed hashes of identity-checked respondents are
+    # deleted by the nightly close_ended_surveys job; the survey can no longer be reopened then.
+    "VERIFIED_SUBJECTS_KEPT_DAYS": env_int("MACHIWB_VERIFIED_SUBJECTS_KEPT_DAYS", 90, minimum=0),
 }

@@ -82,6 +82,15 @@ class Survey(BaseModel):
         default=False,
         help_text=_("一人一回答：本人確認サービス（OpenID Connect）で確認した人だけが回答できる"),
     )
+    closed_on = models.DateField(
+        _("回答受付を終了した日"), null=True, blank=True, help_text=_("再開すると空欄に戻る")
+    )
+    verified_subjects_deleted_on = models.DateField(
+        _("本人確認の記録を削除した日"),
+        null=True,
+        blank=True,
+        help_text=_("削除した調査は、一人一回答を守れないため再開できない"),
+    )
     areas = models.JSONField(_("地区の選択肢"), default=list, blank=True)
     custom_questions = models.JSONField(
         _("独自設問（下書き）"), default=list, blank=True, help_text=_("公開時に版へ凍結される")

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
@@ -39,6 +40,14 @@ def survey_public_get(*, public_id: uuid.UUID) -> Survey | None:
         .filter(public_id=public_id)
         .first()
     )
+
+
+def verified_subjects_kept_until(*, survey: Survey) -> datetime.date | None:
+    """The last day a closed identity-checked survey keeps its respondents' keyed hashes."""
+    if not survey.identity_required or survey.closed_on is None:
+        return None
+    days = settings.MACHIWB["VERIFIED_SUBJECTS_KEPT_DAYS"]
+    return survey.closed_on + datetime.timedelta(days=days)
 
 
 def survey_version_current(*, survey: Survey) -> SurveyVersion | None:

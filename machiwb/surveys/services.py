@@ -374,7 +374,8 @@ def survey_close(*, survey: Survey, actor: User | None) -> tuple[Survey, Job]:
         if survey.status != SurveyStatus.OPEN:
             raise SurveyStateError(Text.of(gettext_noop("回答受付中の調査だけを終了できます。")))
         survey.status = SurveyStatus.CLOSED
-        survey.save(update_fields=["status", "updated_at"])
+        survey.closed_on = timezone.localdate()
+        survey.save(update_fields=["status", "closed_on", "updated_at"])
         audit_log_write(
             actor=actor,
             action="survey.close",
@@ -412,8 +413,18 @@ def survey_reopen(*, survey: Survey, actor: User, reason: str) -> Survey:
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         if survey.status != SurveyStatus.CLOSED:
             raise SurveyStateError(Text.of(gettext_noop("終了した調査だけを再開できます。")))
+        if survey.verified_subjects_deleted_on is not None:
+            raise SurveyStateError(
+                Text.of(
+                    gettext_noop(
+                        "本人確認の記録を削除したため、この調査は再開できません。"
+                        "再開すると、すでに回答した人がもう一度回答できてしまいます。"
+                    )
+                )
+            )
         survey.status = SurveyStatus.OPEN
-        survey.save(update_fields=["status", "updated_at"])
+        survey.closed_on = None
+        survey.save(update_fields=["status", "closed_on", "updated_at"])
         audit_log_write(
             actor=actor,
             action="survey.reopen",
@@ -423,6 +434,46 @@ def survey_reopen(*, survey: Survey, actor: User, reason: str) -> Survey:
             details={"reason": reason},
         )
     return survey
+
+
+def verified_subjects_delete_expired(*, today: datetime.date) -> list[tuple[Survey, int]]:
+    """Delete the keyed hashes of surveys closed more than the kept days ago (本人確認の記録の削除).
+
+    With ``MACHIWB["VERIFIED_SUBJECTS_KEPT_DAYS"]`` = N, a survey closed on day D keeps them
+    through day D + N; the first run after that deletes them.
+
+    The hashes only refuse a second answer, which a closed survey no longer takes; while it
+    can still be reopened they are kept. After deletion the survey cannot be reopened (see
+    ``survey_reopen``). Each deletion is audited without a person and with the count only.
+    Run nightly by ``manage.py close_ended_surveys``; returns the surveys and counts.
+    """
+    days = settings.MACHIWB["VERIFIED_SUBJECTS_KEPT_DAYS"]
+    cutoff = today - datetime.timedelta(days=days)
+    expired = Survey.objects.filter(
+        identity_required=True,
+        status=SurveyStatus.CLOSED,
+        closed_on__lt=cutoff,
+        verified_subjects_deleted_on__isnull=True,
+    ).order_by("pk")
+    deleted = []
+    for candidate in expired:
+        with transaction.atomic():
+            survey = Survey.objects.select_for_update().get(pk=candidate.pk)
+            if survey.status != SurveyStatus.CLOSED or survey.verified_subjects_deleted_on:
+                continue  # reopened (or done) meanwhile
+            count, _detail = VerifiedSubject.objects.filter(survey=survey).delete()
+            survey.verified_subjects_deleted_on = today
+            survey.save(update_fields=["verified_subjects_deleted_on", "updated_at"])
+            audit_log_write(
+                actor=None,
+                action="survey.verified_subjects_delete",
+                municipality=survey.municipality,
+                target=survey,
+                summary=f"調査「{survey.title}」の本人確認の記録を削除（{count}件）",
+                details={"count": count},
+            )
+        deleted.append((survey, count))
+    return deleted
 
 
 def survey_publish(*, survey: Survey, actor: User | None) -> SurveyVersion:

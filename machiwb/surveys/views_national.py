@@ -28,6 +28,7 @@ from machiwb.surveys.selectors import (
     survey_response_count,
     survey_response_counts_by_region,
     survey_version_current,
+    verified_subjects_kept_until,
 )
 from machiwb.surveys.services import SurveyStateError, survey_create, survey_update
 from machiwb.surveys.views_staff import preview_frame_render, preview_render, transition_apply
@@ -121,6 +122,7 @@ def national_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "regions": survey_response_counts_by_region(survey=survey),
         "counts_url": _url("national_counts", survey),
         "transition_url": _url("national_transition", survey),
+        "verified_subjects_kept_until": verified_subjects_kept_until(survey=survey),
         "reopen_form": ReopenForm(),
         "public_url": request.build_absolute_uri(_url("start", survey)),
     }

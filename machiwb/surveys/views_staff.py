@@ -62,6 +62,7 @@ from machiwb.surveys.selectors import (
     survey_upload_list,
     survey_version_current,
     survey_versions_with_counts,
+    verified_subjects_kept_until,
 )
 from machiwb.surveys.services import (
     EXPORT_JOB,
@@ -202,6 +203,7 @@ def survey_detail(request: HttpRequest, code: str, public_id: uuid.UUID) -> Http
         "versions": survey_versions_with_counts(survey=survey),
         "questions_editable": survey.status == SurveyStatus.DRAFT or survey.revising,
         "can_edit": has_role(user=user, municipality=municipality, minimum=Role.EDITOR),
+        "verified_subjects_kept_until": verified_subjects_kept_until(survey=survey),
         "reopen_form": ReopenForm(),
         "revision_form": RevisionPublishForm(),
         "codes_form": InvitationCodesForm(),

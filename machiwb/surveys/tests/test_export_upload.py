@@ -544,4 +544,5 @@ def test_surveys_past_their_end_date_are_closed_nightly_and_recomputed(
         f"closed {survey.public_id} closes_on={timezone.localdate() - datetime.timedelta(days=1)} "
         f"fiscal_year=2025 recompute={job.public_id}",  # the waiting recompute is reused
         "closed=1",
+        "verified_subjects_deleted=0",
     ]

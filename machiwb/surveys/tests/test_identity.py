@@ -6,6 +6,7 @@ Every test runs the real Authlib client against the in-process fake provider of
 
 from __future__ import annotations
 
+import datetime
 import io
 import logging
 import re
@@ -15,18 +16,36 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
+from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from machiwb.accounts.models import Role
 from machiwb.accounts.testing import login_staff, make_staff
+from machiwb.audit.models import AuditEntry
 from machiwb.regions.models import Municipality
 from machiwb.surveys import identity
 from machiwb.surveys.identity import identity_subject_hash
-from machiwb.surveys.models import Response, Survey, SurveyType, SurveyVersion, VerifiedSubject
-from machiwb.surveys.services import SubmissionRefused, response_submit, survey_publish
+from machiwb.surveys.models import (
+    Response,
+    Survey,
+    SurveyStatus,
+    SurveyType,
+    SurveyVersion,
+    VerifiedSubject,
+)
+from machiwb.surveys.services import (
+    SubmissionRefused,
+    SurveyStateError,
+    response_submit,
+    survey_close,
+    survey_publish,
+    survey_reopen,
+    verified_subjects_delete_expired,
+)
 from machiwb.surveys.tests.fake_oidc import (
     CLIENT_ID,
     ISSUER,
@@ -340,6 +359,88 @@ def test_other_provider_errors_get_their_own_message(
     assert PERSONAL_CLAIMS["name"] not in caplog.text
     assert _pending_states(client) == []
     assert not VerifiedSubject.objects.exists()
+
+
+def _closed_days_ago(version: SurveyVersion, days: int) -> Survey:
+    survey, _job = survey_close(survey=version.survey, actor=None)
+    closed_on = timezone.localdate() - datetime.timedelta(days=days)
+    Survey.objects.filter(pk=survey.pk).update(closed_on=closed_on)
+    survey.refresh_from_db()
+    return survey
+
+
+def test_hashes_are_kept_while_the_survey_can_be_reopened_then_deleted(
+    client: Client, checked: SurveyVersion, provider: FakeProvider, editor_client: Client
+) -> None:
+    for number, device in enumerate([client, Client()]):
+        _verify(device, checked, provider, f"subject-000{number}")
+        assert _answer(device, checked).status_code == 303
+    kept = settings.MACHIWB["VERIFIED_SUBJECTS_KEPT_DAYS"]
+    survey = _closed_days_ago(checked, kept)
+    detail = f"/surveys/302023/{survey.public_id}/"
+    assert (
+        "に削除します。削除した後は再開できません。" in editor_client.get(detail).content.decode()
+    )
+    out = io.StringIO()
+    call_command("close_ended_surveys", stdout=out)
+    assert "verified_subjects_deleted=0" in out.getvalue()
+    assert VerifiedSubject.objects.count() == 2  # the last day they are kept
+    Survey.objects.filter(pk=survey.pk).update(
+        closed_on=timezone.localdate() - datetime.timedelta(days=kept + 1)
+    )
+    call_command("close_ended_surveys", stdout=out)
+    assert f"verified subjects deleted {survey.public_id} count=2" in out.getvalue()
+    assert not VerifiedSubject.objects.exists()
+    assert Response.objects.count() == 2  # the answers stay
+    survey.refresh_from_db()
+    assert survey.verified_subjects_deleted_on == timezone.localdate()
+    entry = AuditEntry.objects.get(action="survey.verified_subjects_delete")
+    assert entry.actor is None
+    assert entry.details == {"count": 2}
+    # once deleted, a second answer could not be refused: the survey cannot be reopened
+    page = editor_client.get(detail).content.decode()
+    assert "この調査は再開できません" in page
+    assert 'value="reopen"' not in page
+    refused = editor_client.post(detail + "status/", {"action": "reopen", "reason": "追加の回収"})
+    assert "この調査は再開できません" in editor_client.get(refused["Location"]).content.decode()
+    survey.refresh_from_db()
+    assert survey.status == SurveyStatus.CLOSED
+    # the nightly job does it once
+    call_command("close_ended_surveys", stdout=out)
+    assert AuditEntry.objects.filter(action="survey.verified_subjects_delete").count() == 1
+
+
+def test_reopening_restarts_the_retention_and_other_surveys_keep_nothing_to_delete(
+    client: Client,
+    checked: SurveyVersion,
+    provider: FakeProvider,
+    kainan: Municipality,
+    settings: SettingsWrapper,
+) -> None:
+    settings.MACHIWB = {**settings.MACHIWB, "VERIFIED_SUBJECTS_KEPT_DAYS": 0}
+    _verify(client, checked, provider, "subject-0001")
+    assert _answer(client, checked).status_code == 303
+    survey = _closed_days_ago(checked, 5)
+    staff = make_staff(municipality=kainan, role=Role.EDITOR)
+    survey = survey_reopen(survey=survey, actor=staff, reason="紙の回収が遅れたため")
+    assert survey.closed_on is None
+    open_survey = Survey.objects.create(
+        survey_type=SurveyType.INDIVIDUAL,
+        municipality=kainan,
+        fiscal_year=2025,
+        catalog_version="fy2023",
+        title="だれでも回答できる調査",
+    )
+    survey_publish(survey=open_survey, actor=None)
+    _closed_days_ago(open_survey.versions.get(), 5)
+    today = timezone.localdate()
+    assert verified_subjects_delete_expired(today=today) == []  # reopened: still needed
+    survey_close(survey=survey, actor=staff)
+    assert verified_subjects_delete_expired(today=today) == []  # kept through the closing day
+    deleted = verified_subjects_delete_expired(today=today + datetime.timedelta(days=1))
+    assert [(s.pk, count) for s, count in deleted] == [(survey.pk, 1)]
+    with pytest.raises(SurveyStateError, match="再開できません"):
+        survey_reopen(survey=survey, actor=staff, reason="もう一度")
 
 
 def test_provider_choice_is_offered_to_staff_only_when_configured(
