@@ -93,11 +93,28 @@ class SurveyForm(forms.Form):
 
 
 class NationalSurveyForm(SurveyForm):
-    """The operator's 全国調査: no invitation codes and no areas (residents choose their municipality)."""
+    """The operator's 全国調査: no areas (residents choose their municipality) and no codes.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        del self.fields["one_vote"], self.fields["areas"]
+    Invitation codes are printed and sent by a municipality, so the one-vote choice here is
+    the identity provider only, offered when one is configured: one answer per person for the
+    fiscal year's national survey.
+    """
+
+    def __init__(self, *args: Any, identity_available: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, identity_available=identity_available, **kwargs)
+        del self.fields["areas"]
+        if not identity_available:
+            del self.fields["one_vote"]
+            return
+        field = self.fields["one_vote"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+        field.choices = [c for c in ONE_VOTE_CHOICES if c[0] != ONE_VOTE_CODE]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data.setdefault("invitation_required", False)
+        data.setdefault("identity_required", False)
+        return data
 
 
 class QuestionForm(forms.Form):

@@ -20,7 +20,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from machiwb.accounts.decorators import operator_required, request_user
-from machiwb.surveys.forms import NationalSurveyForm, ReopenForm
+from machiwb.surveys.forms import NationalSurveyForm, ReopenForm, one_vote_of
+from machiwb.surveys.identity import identity_provider_configured
 from machiwb.surveys.models import Survey, SurveyType
 from machiwb.surveys.selectors import (
     survey_national_get,
@@ -62,7 +63,9 @@ def national_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @operator_required
 def national_new(request: HttpRequest) -> HttpResponse:
-    form = NationalSurveyForm(request.POST or None)
+    form = NationalSurveyForm(
+        request.POST or None, identity_available=identity_provider_configured()
+    )
     if request.method == "POST" and form.is_valid():
         try:
             survey = survey_create(
@@ -91,14 +94,18 @@ def national_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "fiscal_year": survey.fiscal_year,
         "opens_on": survey.opens_on,
         "closes_on": survey.closes_on,
+        "one_vote": one_vote_of(survey),
     }
-    form = NationalSurveyForm(request.POST or None, initial=initial)
+    form = NationalSurveyForm(
+        request.POST or None,
+        initial=initial,
+        identity_available=identity_provider_configured() or survey.identity_required,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             survey_update(
                 survey=survey,
                 actor=request_user(request),
-                invitation_required=False,
                 areas=[],
                 **form.cleaned_data,
             )

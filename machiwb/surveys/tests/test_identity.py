@@ -24,7 +24,7 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from machiwb.accounts.models import Role
-from machiwb.accounts.testing import login_staff, make_staff
+from machiwb.accounts.testing import login_staff, make_operator, make_staff
 from machiwb.audit.models import AuditEntry
 from machiwb.regions.models import Municipality
 from machiwb.surveys import identity
@@ -441,6 +441,56 @@ def test_reopening_restarts_the_retention_and_other_surveys_keep_nothing_to_dele
     assert [(s.pk, count) for s, count in deleted] == [(survey.pk, 1)]
     with pytest.raises(SurveyStateError, match="再開できません"):
         survey_reopen(survey=survey, actor=staff, reason="もう一度")
+
+
+def test_national_survey_admits_one_answer_per_person_for_the_year(
+    client: Client,
+    kainan: Municipality,
+    provider: FakeProvider,
+    settings: SettingsWrapper,
+) -> None:
+    operator = Client()
+    login_staff(operator, make_operator())
+    settings.OIDC_PROVIDER = None
+    form = operator.get("/surveys/national/new/").content.decode()
+    assert 'name="one_vote"' not in form
+    settings.OIDC_PROVIDER = PROVIDER_SETTING
+    form = operator.get("/surveys/national/new/").content.decode()
+    assert 'value="identity"' in form
+    assert 'value="code"' not in form  # codes are printed and sent by a municipality
+    data = {"title": "2025年度 全国調査", "fiscal_year": "2025", "one_vote": "code"}
+    assert operator.post("/surveys/national/new/", data).status_code == 400
+    data["one_vote"] = "identity"
+    assert operator.post("/surveys/national/new/", data).status_code == 302
+    survey = Survey.objects.get(survey_type=SurveyType.NATIONAL)
+    assert survey.identity_required
+    assert not survey.invitation_required
+    detail = operator.get(f"/surveys/national/{survey.public_id}/").content.decode()
+    assert "本人確認サービス（一人一回答）" in detail
+    version = survey_publish(survey=survey, actor=None)
+    url = f"/s/{survey.public_id}/"
+    # the municipality is asked for after the check, which returns to the front page
+    before = client.get(url).content.decode()
+    assert "本人確認をして回答する" in before
+    assert 'name="pref"' not in before
+    assert _verify(client, version, provider, "subject-0001")["Location"] == url
+    assert 'name="pref"' in client.get(url).content.decode()
+    chosen = client.get(url + "?pref=30").content.decode()
+    assert 'value="302023"' in chosen
+    started = client.post(url + "?pref=30", {"municipality": "302023"})
+    assert started.status_code == 200, started.content.decode()[:3000]
+    page = {"sheet": _sheet(started.content.decode()), "page": "1", "nav": "next", "q-q1": "8"}
+    confirm = client.post(url + "answer/", page)
+    done = client.post(
+        url + "answer/", {"sheet": _sheet(confirm.content.decode()), "nav": "submit"}
+    )
+    assert done.status_code == 303
+    assert Response.objects.get().municipality_id == "302023"
+    assert VerifiedSubject.objects.get().survey_id == survey.pk
+    # the same person, on another device and for another municipality, is refused
+    again = _verify(Client(), version, provider, "subject-0001")
+    assert again.status_code == 409
+    assert Response.objects.count() == 1
 
 
 def test_provider_choice_is_offered_to_staff_only_when_configured(
