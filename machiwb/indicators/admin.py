@@ -154,8 +154,13 @@ class CatalogVersionAdmin(_UploadMixin, admin.ModelAdmin[CatalogVersion]):
         text, _encoding = decode_text(_read(upload), name=upload.name)
         catalog = catalog_parse(text, source=upload.name)
         result = catalog_load(catalog=catalog, source_name=upload.name, actor=request.user)  # type: ignore[arg-type]
-        state = "読み込みました" if result.changed else "変更はありません"
-        return f"{catalog.version}: {state}"
+        if result.changed:
+            return gettext("指標カタログ %(version)s を読み込みました。") % {
+                "version": catalog.version
+            }
+        return gettext("指標カタログ %(version)s に変更はありません。") % {
+            "version": catalog.version
+        }
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -33,7 +33,7 @@ from machiwb.indicators.services import (
     kpi_values_import,
     official_results_import,
 )
-from machiwb.jobs.messages import Piece, Text
+from machiwb.jobs.messages import Listing, Piece, Text
 from machiwb.jobs.models import Job
 from machiwb.jobs.registry import JobError, JobOrigin, JobOutcome, OriginOf, job_kind
 from machiwb.jobs.selectors import job_inputs
@@ -193,9 +193,20 @@ def official_import(job: Job, params: dict[str, Any]) -> JobOutcome:
                     "公表値と設問の平均が0.1より離れているカテゴリーが%(n)d件あります：%(list)s"
                 ),
                 n=len(report.mismatches),
-                list="\n".join(
-                    f"{m.region} {m.category} {m.measure} {m.published}≠{m.derived:.2f}"
-                    for m in report.mismatches[:PROBLEMS_SHOWN]
+                list=Listing(
+                    tuple(
+                        Text.of(
+                            gettext_noop(
+                                "%(region)s %(category)s %(measure)s %(published)s≠%(derived)s"
+                            ),
+                            region=m.region,
+                            category=m.category,
+                            measure=Text.of(m.measure),
+                            published=m.published,
+                            derived=f"{m.derived:.2f}",
+                        )
+                        for m in report.mismatches[:PROBLEMS_SHOWN]
+                    )
                 ),
             )
         )

@@ -80,7 +80,7 @@ class OfficialResult:
 class Mismatch:
     region: str
     category: str
-    measure: str  # 実数 or 偏差値
+    measure: str  # 実数 or 偏差値 (the column name, also the msgid of its translation)
     published: float
     derived: float
 
@@ -199,7 +199,10 @@ def official_mismatches(result: OfficialResult, labels: OfficialLabels) -> list[
         present = [result.items[c] for c in codes if c in result.items]
         if len(present) != len(codes):
             continue
-        for measure, published, index in (("実数", value, 0), ("偏差値", score, 1)):
+        for measure, published, index in (
+            (gettext_noop("実数"), value, 0),
+            (gettext_noop("偏差値"), score, 1),
+        ):
             derived = category_from_items([p[index] for p in present])
             if (
                 published is not None

@@ -188,6 +188,35 @@ def test_official_results_upload_with_a_broken_file_imports_nothing(
     assert "bad_value.csv: Row 2, column 実数: &#x27;x3.5&#x27; is not a number." in english
 
 
+def test_official_results_upload_names_disagreeing_categories_in_the_readers_language(
+    operator_client: Client,
+) -> None:
+    path = OFFICIAL / "wb2026_302023_kainan_subjective.csv"
+    text = path.read_text(encoding="utf-8").replace(
+        "主観データ,生活環境,医療・福祉,3.0,", "主観データ,生活環境,医療・福祉,3.6,"
+    )
+    upload = SimpleUploadedFile(path.name, text.encode())
+    response = operator_client.post(
+        "/admin/indicators/scorerun/upload/", {"result_files": [upload]}
+    )
+    job = _job_of(response, "indicators.official_import")
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert job.message.endswith(
+        "公表値と設問の平均が0.1より離れているカテゴリーが1件あります：和歌山県 海南市 c01 実数 3.6≠3.05"
+    )
+    with translation.override("en"):
+        assert job.message.endswith(": 和歌山県 海南市 c01 Value 3.6≠3.05")
+
+
+def test_catalog_upload_of_an_unchanged_file_says_so(operator_client: Client) -> None:
+    path = Path(__file__).resolve().parents[1] / "catalog" / "fy2023.json"
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    response = operator_client.post(
+        "/admin/indicators/catalogversion/upload/", {"file": upload}, follow=True
+    )
+    assert "指標カタログ fy2023 に変更はありません。" in response.content.decode()
+
+
 def test_import_jobs_are_seen_by_their_operator_only(operator_client: Client) -> None:
     data = b"municipality_code,kpi_code,value\n302015,vacant_house_rate,13.8\n"
     response = operator_client.post(
