@@ -463,7 +463,7 @@ def test_a_failed_import_speaks_each_readers_language(
     ) in pages["ja"]
     assert (
         "Nothing was imported.<br>Row 3, column c01_1: “6”: Please answer with a number"
-        " from 1 to 5.<br> (and 1 more)"
+        " from 1 to 5.<br>(and 1 more)"
     ) in pages["en"]
     assert "行目" not in pages["en"]
     upload_page = _base(published) + "upload/"
