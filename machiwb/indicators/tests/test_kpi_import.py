@@ -170,7 +170,7 @@ def test_the_command_reports_problems(tmp_path: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     call_command("import_kpi_values", "--fiscal-year", "2026", str(good), stdout=out, stderr=err)
     assert out.getvalue().startswith("imported=3 file=good.csv format=utf-8")
-    assert err.getvalue() == "checked 0/3 rows\n"
+    assert err.getvalue() == "0/3行を確認しました\n"
 
 
 def test_the_shipped_public_kpi_file_is_current_and_imports_cleanly(tmp_path: Path) -> None:

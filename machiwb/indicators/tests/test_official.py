@@ -31,7 +31,7 @@ def test_the_real_files_import_cleanly_with_no_mismatches() -> None:
     out, err = io.StringIO(), io.StringIO()
     call_command("import_official_results", *sorted(OFFICIAL.glob("*.csv")), stdout=out, stderr=err)
     assert out.getvalue().splitlines()[-1] == "imported=12 mismatches=0"
-    assert err.getvalue().splitlines() == [f"read {n}/12 files" for n in range(12)]
+    assert err.getvalue().splitlines() == [f"{n}/12個のファイルを読みました" for n in range(12)]
     run = score_run_current(fiscal_year=2026, survey_type="national")
     assert run is not None
     assert run.origin == "official"

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from machiwb.indicators.kpi_file import problems_heading
 from machiwb.indicators.services import KpiImportError, kpi_values_import
@@ -30,7 +31,9 @@ class Command(BaseCommand):
                 fiscal_year=options["fiscal_year"],
                 file_name=path.name,
                 data=data,
-                progress=lambda done, total: self.stderr.write(f"checked {done}/{total} rows"),
+                progress=lambda done, total: self.stderr.write(
+                    gettext("%(done)d/%(total)d行を確認しました") % {"done": done, "total": total}
+                ),
             )
         except KpiImportError as exc:
             lines = [problems_heading(len(exc.problems)), *exc.problems]

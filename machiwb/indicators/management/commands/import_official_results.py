@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from machiwb.indicators.kpi_file import problems_heading
 from machiwb.indicators.services import OfficialImportError, official_results_import
@@ -26,7 +27,10 @@ class Command(BaseCommand):
         try:
             report = official_results_import(
                 files=files,
-                progress=lambda done, total: self.stderr.write(f"read {done}/{total} files"),
+                progress=lambda done, total: self.stderr.write(
+                    gettext("%(done)d/%(total)d個のファイルを読みました")
+                    % {"done": done, "total": total}
+                ),
             )
         except OfficialImportError as exc:
             lines = [problems_heading(len(exc.problems)), *exc.problems]
