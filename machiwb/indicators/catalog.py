@@ -4,7 +4,8 @@ A catalog file is JSON with the schema ``machiwb.indicator-catalog/1`` (docs/ind
 factor groups, the 24 categories, the overall questions, the category survey items, the
 objective KPIs and context statistics. ``catalog_parse`` checks every rule and reports every
 problem with its JSON path, so an operator replacing a file with the official list sees at
-once what to fix. Pure code: no database.
+once what to fix. A problem is a ``jobs.messages.Text`` with the path as a value, shown in
+the reader's language. Pure code: no database.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from django.utils.translation import gettext_noop
+
+from machiwb.jobs.messages import Listing, Param, Plain, Text
 from machiwb.surveys.standard_columns import CATEGORY_ITEM_COLUMNS, OVERALL_COLUMNS
 
 SCHEMA = "machiwb.indicator-catalog/1"
@@ -25,10 +29,10 @@ CATEGORY_CODES: tuple[str, ...] = tuple(f"c{n:02d}" for n in range(1, 25))
 class CatalogError(ValueError):
     """A catalog file breaks the schema; ``problems`` lists every violation found."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
+    def __init__(self, source: str, problems: list[Text]) -> None:
         self.source = source
         self.problems = problems
-        super().__init__(f"{source}: {len(problems)} problem(s)\n" + "\n".join(problems))
+        super().__init__(f"{source}:\n" + "\n".join(str(p) for p in problems))
 
 
 @dataclass(frozen=True)
@@ -111,24 +115,47 @@ class CatalogDef:
     kpis: tuple[KpiDef, ...]
 
 
+def _got(value: object) -> Plain:
+    return Plain(repr(value))
+
+
+#: What ``_Checker.field`` expects, as said to the reader.
+_NUMBER = gettext_noop("数値")
+_KIND_NAMES: dict[object, str] = {
+    str: gettext_noop("文字列"),
+    int: gettext_noop("整数"),
+    bool: gettext_noop("true または false"),
+}
+
+
 class _Checker:
     def __init__(self) -> None:
-        self.problems: list[str] = []
+        self.problems: list[Text] = []
+
+    def add(self, msgid: str, /, path: str, **params: Param) -> None:
+        self.problems.append(Text.of(msgid, path=path, **params))
+
+    def expected(self, path: str, expected: Param, value: object) -> None:
+        self.add(
+            gettext_noop("%(path)s：%(expected)s が必要です（%(value)s）。"),
+            path,
+            expected=expected,
+            value=_got(value),
+        )
 
     def field(self, obj: dict[str, Any], path: str, key: str, kind: type | tuple[type, ...]) -> Any:
         if key not in obj:
-            self.problems.append(f"{path}.{key}: missing")
+            self.add(gettext_noop("%(path)s：ありません。"), f"{path}.{key}")
             return None
         value = obj[key]
         if isinstance(value, bool) and kind in (int, float, (int, float)):
-            self.problems.append(f"{path}.{key}: expected a number, got {value!r}")
+            self.expected(f"{path}.{key}", Text.of(_NUMBER), value)
             return None
         if not isinstance(value, kind):
-            expected = kind.__name__ if isinstance(kind, type) else "number"
-            self.problems.append(f"{path}.{key}: expected {expected}, got {value!r}")
+            self.expected(f"{path}.{key}", Text.of(_KIND_NAMES.get(kind, _NUMBER)), value)
             return None
         if isinstance(value, str) and not value.strip() and key not in {"vintage", "note"}:
-            self.problems.append(f"{path}.{key}: must not be empty")
+            self.add(gettext_noop("%(path)s：空にはできません。"), f"{path}.{key}")
             return None
         return value
 
@@ -142,13 +169,13 @@ class _Checker:
     def records(self, data: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
         value = data.get(key)
         if not isinstance(value, list):
-            self.problems.append(f"$.{key}: expected a list")
+            self.add(gettext_noop("%(path)s：リストが必要です。"), f"$.{key}")
             return []
         out = []
         for index, record in enumerate(value):
             path = f"$.{key}[{index}]"
             if not isinstance(record, dict):
-                self.problems.append(f"{path}: expected an object")
+                self.add(gettext_noop("%(path)s：オブジェクトが必要です。"), path)
                 continue
             out.append((path, record))
         return out
@@ -157,7 +184,11 @@ class _Checker:
         seen: set[str] = set()
         for code in codes:
             if code in seen:
-                self.problems.append(f"$.{key}: code {code!r} appears more than once")
+                self.add(
+                    gettext_noop("%(path)s：コード %(code)s が2回以上あります。"),
+                    f"$.{key}",
+                    code=_got(code),
+                )
             seen.add(code)
 
 
@@ -166,12 +197,20 @@ def catalog_parse(text: str, *, source: str) -> CatalogDef:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CatalogError(source, [f"line {exc.lineno} column {exc.colno}: {exc.msg}"]) from None
+        problem = Text.of(
+            gettext_noop("%(line)d行%(column)d列目：JSONとして読めません（%(detail)s）。"),
+            line=exc.lineno,
+            column=exc.colno,
+            detail=Plain(exc.msg),
+        )
+        raise CatalogError(source, [problem]) from None
     if not isinstance(data, dict):
-        raise CatalogError(source, ["$: expected a JSON object"])
+        c = _Checker()
+        c.add(gettext_noop("%(path)s：オブジェクトが必要です。"), "$")
+        raise CatalogError(source, c.problems)
     c = _Checker()
     if data.get("schema") != SCHEMA:
-        c.problems.append(f"$.schema: expected {SCHEMA!r}, got {data.get('schema')!r}")
+        c.expected("$.schema", _got(SCHEMA), data.get("schema"))
     version = c.field(data, "$", "version", str)
     title = c.field(data, "$", "title", str)
     years = data.get("fiscal_years")
@@ -180,12 +219,19 @@ def catalog_parse(text: str, *, source: str) -> CatalogDef:
         first = c.field(years, "$.fiscal_years", "first", int)
         last = years.get("last")
         if last is not None and (not isinstance(last, int) or isinstance(last, bool)):
-            c.problems.append(f"$.fiscal_years.last: expected a year or null, got {last!r}")
+            c.expected("$.fiscal_years.last", Text.of(gettext_noop("年または null")), last)
             last = None
         if first is not None and last is not None and last < first:
-            c.problems.append(f"$.fiscal_years: last {last} is before first {first}")
+            c.add(
+                gettext_noop("%(path)s：last（%(last)d）が first（%(first)d）より前です。"),
+                "$.fiscal_years",
+                last=last,
+                first=first,
+            )
     else:
-        c.problems.append("$.fiscal_years: expected an object with first and last")
+        c.add(
+            gettext_noop("%(path)s：first と last を持つオブジェクトが必要です。"), "$.fiscal_years"
+        )
 
     groups = []
     for path, r in c.records(data, "factor_groups"):
@@ -214,11 +260,18 @@ def catalog_parse(text: str, *, source: str) -> CatalogDef:
             continue
         category = CategoryDef(*values)
         if category.group not in group_codes:
-            c.problems.append(f"{path}.group: unknown factor group {category.group!r}")
+            c.add(
+                gettext_noop("%(path)s：因子群 %(code)s はありません。"),
+                f"{path}.group",
+                code=_got(category.group),
+            )
         categories.append(category)
     c.unique("categories", [cat.code for cat in categories])
     if sorted(cat.code for cat in categories) != list(CATEGORY_CODES):
-        c.problems.append("$.categories: the codes must be exactly c01 … c24")
+        c.add(
+            gettext_noop("%(path)s：コードはちょうど c01 … c24 でなければなりません。"),
+            "$.categories",
+        )
     category_codes = {cat.code for cat in categories}
 
     questions = []
@@ -240,9 +293,14 @@ def catalog_parse(text: str, *, source: str) -> CatalogDef:
             continue
         question = OverallQuestionDef(*values)
         if question.code not in OVERALL_COLUMNS:
-            c.problems.append(f"{path}.code: {question.code!r} is not one of {OVERALL_COLUMNS}")
+            c.add(
+                gettext_noop("%(path)s：%(code)s は %(allowed)s のどれでもありません。"),
+                f"{path}.code",
+                code=_got(question.code),
+                allowed=Listing(tuple(OVERALL_COLUMNS)),
+            )
         if question.scale_max <= question.scale_min:
-            c.problems.append(f"{path}: scale_max must be greater than scale_min")
+            c.add(gettext_noop("%(path)s：scale_max は scale_min より大きくしてください。"), path)
         questions.append(question)
     c.unique("overall_questions", [q.code for q in questions])
 
@@ -265,16 +323,33 @@ def catalog_parse(text: str, *, source: str) -> CatalogDef:
             continue
         item = ItemDef(*values)
         if item.code not in CATEGORY_ITEM_COLUMNS:
-            c.problems.append(f"{path}.code: {item.code!r} is not a standard survey column")
+            c.add(
+                gettext_noop("%(path)s：%(code)s は標準の設問列ではありません。"),
+                f"{path}.code",
+                code=_got(item.code),
+            )
         elif item.category != item.code[:3]:
-            c.problems.append(f"{path}.category: item {item.code} belongs to {item.code[:3]}")
+            c.add(
+                gettext_noop("%(path)s：設問 %(item)s は %(category)s に属します。"),
+                f"{path}.category",
+                item=item.code,
+                category=item.code[:3],
+            )
         if item.category not in category_codes:
-            c.problems.append(f"{path}.category: unknown category {item.category!r}")
+            c.add(
+                gettext_noop("%(path)s：分野 %(code)s はありません。"),
+                f"{path}.category",
+                code=_got(item.category),
+            )
         items.append(item)
     c.unique("items", [i.code for i in items])
     missing = sorted(set(CATEGORY_ITEM_COLUMNS) - {i.code for i in items})
     if missing:
-        c.problems.append(f"$.items: missing standard items {', '.join(missing)}")
+        c.add(
+            gettext_noop("%(path)s：標準の設問 %(items)s がありません。"),
+            "$.items",
+            items=Listing(tuple(missing)),
+        )
 
     kpis = []
     for path, r in c.records(data, "kpis"):
@@ -283,7 +358,11 @@ def catalog_parse(text: str, *, source: str) -> CatalogDef:
             continue
         kpi = KpiDef(**kpi_values)
         if kpi.category not in category_codes:
-            c.problems.append(f"{path}.category: unknown category {kpi.category!r}")
+            c.add(
+                gettext_noop("%(path)s：分野 %(code)s はありません。"),
+                f"{path}.category",
+                code=_got(kpi.category),
+            )
         kpis.append(kpi)
     for path, r in c.records(data, "context_statistics"):
         context_values = _kpi_values(c, path, r, context=True)
@@ -331,14 +410,16 @@ def _kpi_values(
     if not context:
         raw = r.get("direction")
         if raw not in ("+", "-"):
-            c.problems.append(f"{path}.direction: expected '+' or '-', got {raw!r}")
+            c.expected(f"{path}.direction", Text.of(gettext_noop("'+' または '-'")), raw)
             return None
         values["direction"] = 1 if raw == "+" else -1
     if None in values.values():
         return None
     low, high = float(values["plausible_min"]), float(values["plausible_max"])
     if high <= low:
-        c.problems.append(f"{path}: plausible_max must be greater than plausible_min")
+        c.add(
+            gettext_noop("%(path)s：plausible_max は plausible_min より大きくしてください。"), path
+        )
         return None
     return {**values, "plausible_min": low, "plausible_max": high}
 
@@ -348,7 +429,10 @@ def catalog_read(path: Path) -> CatalogDef:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(path.name, [f"cannot read the file: {exc}"]) from exc
+        problem = Text.of(
+            gettext_noop("ファイルを読めません（%(detail)s）。"), detail=Plain(str(exc))
+        )
+        raise CatalogError(path.name, [problem]) from exc
     return catalog_parse(text, source=path.name)
 
 

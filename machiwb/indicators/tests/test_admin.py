@@ -138,9 +138,14 @@ def test_catalog_upload_reports_schema_problems(operator_client: Client) -> None
     path = Path(__file__).resolve().parents[1] / "catalog" / "fy2023.json"
     catalog = json.loads(path.read_text(encoding="utf-8"))
     catalog["items"][0]["reverse"] = "no"
-    upload = SimpleUploadedFile("fy2023.json", json.dumps(catalog, ensure_ascii=False).encode())
+    data = json.dumps(catalog, ensure_ascii=False).encode()
+    upload = SimpleUploadedFile("fy2023.json", data)
     response = operator_client.post("/admin/indicators/catalogversion/upload/", {"file": upload})
-    assert "$.items[0].reverse: expected bool" in response.content.decode()
+    assert "$.items[0].reverse：true または false が必要です" in response.content.decode()
+    operator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    upload = SimpleUploadedFile("fy2023.json", data)
+    response = operator_client.post("/admin/indicators/catalogversion/upload/", {"file": upload})
+    assert "$.items[0].reverse: expected true or false" in response.content.decode()
     assert SurveyItem.objects.filter(catalog__code="fy2023", code="c01_1").get().reverse is False
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from machiwb.audit.models import AuditEntry
 from machiwb.indicators.catalog import (
@@ -31,9 +32,11 @@ def _fy2023() -> dict[str, Any]:
 
 
 def _problems(data: dict[str, Any]) -> list[str]:
+    """The problems as an English reader sees them."""
     with pytest.raises(CatalogError) as exc:
         catalog_parse(json.dumps(data, ensure_ascii=False), source="test.json")
-    return exc.value.problems
+    with translation.override("en"):
+        return [str(p) for p in exc.value.problems]
 
 
 @pytest.mark.parametrize("path", shipped_catalog_paths(), ids=lambda p: p.name)
@@ -78,7 +81,7 @@ def test_every_problem_is_reported_with_its_path() -> None:
     del data["categories"][1]["name_en"]
     problems = _problems(data)
     assert "$.categories[0].group: unknown factor group 'nowhere'" in problems
-    assert "$.items[5].reverse: expected bool, got 'yes'" in problems
+    assert "$.items[5].reverse: expected true or false, got 'yes'" in problems
     assert "$.items[6].code: 'c99_1' is not a standard survey column" in problems
     assert "$.kpis[0].direction: expected '+' or '-', got 'up'" in problems
     assert "$.kpis[1]: plausible_max must be greater than plausible_min" in problems
@@ -93,7 +96,7 @@ def test_duplicates_wrong_schema_and_broken_json_are_refused() -> None:
     problems = _problems(data)
     assert "$.schema: expected 'machiwb.indicator-catalog/1', got 'other/9'" in problems
     assert f"$.kpis: code {data['kpis'][0]['code']!r} appears more than once" in problems
-    with pytest.raises(CatalogError, match="line 1 column 2"):
+    with pytest.raises(CatalogError, match="1行2列目"), translation.override("ja"):
         catalog_parse("{oops", source="broken.json")
 
 
@@ -134,7 +137,9 @@ def test_an_invalid_file_stops_the_command_and_loads_nothing(tmp_path: Path) -> 
     data["items"][0]["category"] = "c02"
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(CommandError, match=r"\$\.items\[0\]\.category: item c01_1 belongs to c01"):
+    with pytest.raises(
+        CommandError, match=r"\$\.items\[0\]\.category：設問 c01_1 は c01 に属します"
+    ):
         call_command("load_catalog", str(path), stdout=io.StringIO())
     assert not CatalogVersion.objects.filter(code="fy2030").exists()
 
@@ -178,9 +183,9 @@ def test_unit_en_and_source_en_are_optional_but_not_empty_or_other_types() -> No
     data["context_statistics"][1]["vintage_en"] = ""
     problems = _problems(data)
     assert "$.kpis[0].unit_en: must not be empty" in problems
-    assert "$.kpis[1].unit_en: expected str, got 3" in problems
+    assert "$.kpis[1].unit_en: expected a string, got 3" in problems
     assert "$.kpis[2].source_en: must not be empty" in problems
-    assert "$.context_statistics[0].unit_en: expected str, got ['%']" in problems
+    assert "$.context_statistics[0].unit_en: expected a string, got ['%']" in problems
     assert "$.context_statistics[1].vintage_en: must not be empty" in problems
     data = _fy2023()
     for kpi in data["kpis"]:
