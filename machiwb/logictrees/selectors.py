@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext, pgettext
 
 from machiwb.accounts.models import User
 from machiwb.core.language import in_active_language
@@ -16,7 +17,7 @@ from machiwb.indicators.selectors import (
     score_municipality,
     score_run_current,
 )
-from machiwb.logictrees.document import TreeDocument, document_parse
+from machiwb.logictrees.document import NodeKpi, TreeDocument, document_parse
 from machiwb.logictrees.models import KpiCandidate, KpiKind, LogicTree, LogicTreeVersion
 from machiwb.logictrees.numbers import DEVIATION_SCORE_EN
 from machiwb.regions.models import Municipality
@@ -47,12 +48,15 @@ def version_list(*, tree: LogicTree) -> QuerySet[LogicTreeVersion]:
 
 @dataclass(frozen=True)
 class KpiOption:
-    """A KPI candidate for a node (KPI候補): ``ref`` is what the node stores.
+    """A KPI candidate for a node (KPI候補): ``ref`` and ``label`` are what the node stores
+    (the label in Japanese, like the rest of the tree); ``shown`` is the label in the page's
+    language and ``group`` the list it is shown in.
 
     ``unit_en`` is empty where there is no English unit (an operator's KPI)."""
 
     ref: str
     label: str
+    shown: str
     group: str
     unit: str
     unit_en: str = ""
@@ -73,9 +77,13 @@ def wellbeing_choices() -> list[tuple[str, str]]:
         return [(f"c{i:02d}", f"c{i:02d}") for i in range(1, 25)] + [
             (f"q{i}", f"q{i}") for i in range(1, 6)
         ]
-    categories = [(c.code, c.name_ja) for c in catalog.categories.order_by("order")]
+    categories = [(c.code, c.name) for c in catalog.categories.order_by("order")]
     questions = [
-        (q.code, f"{q.label_ja}（{q.code.upper()}）")
+        (
+            q.code,
+            gettext("%(label)s（%(code)s）")
+            % {"label": in_active_language(q.label_ja, q.label_en), "code": q.code.upper()},
+        )
         for q in catalog.overall_questions.order_by("code")
     ]
     return categories + questions
@@ -92,7 +100,8 @@ def kpi_catalog() -> list[KpiOption]:
             KpiOption(
                 f"category:{c.code}",
                 f"{c.name_ja}（主観偏差値）",
-                "カテゴリー（主観）",
+                gettext("%(name)s（主観偏差値）") % {"name": c.name},
+                gettext("カテゴリー（主観）"),
                 "偏差値",
                 DEVIATION_SCORE_EN,
             )
@@ -102,7 +111,8 @@ def kpi_catalog() -> list[KpiOption]:
             KpiOption(
                 f"objective:{c.code}",
                 f"{c.name_ja}（客観偏差値）",
-                "カテゴリー（客観）",
+                gettext("%(name)s（客観偏差値）") % {"name": c.name},
+                gettext("カテゴリー（客観）"),
                 "偏差値",
                 DEVIATION_SCORE_EN,
             )
@@ -112,31 +122,69 @@ def kpi_catalog() -> list[KpiOption]:
             KpiOption(
                 f"question:{q.code}",
                 f"{q.label_ja}（平均）",
-                "総合設問",
+                gettext("%(name)s（平均）") % {"name": in_active_language(q.label_ja, q.label_en)},
+                gettext("総合設問"),
                 f"{q.scale_min}–{q.scale_max}",
                 f"{q.scale_min}–{q.scale_max}",
             )
             for q in catalog.overall_questions.order_by("code")
         ]
         options += [
-            KpiOption(f"item:{i.code}", f"{i.label_ja}（実数）", "設問", "1–5", "1–5")
+            KpiOption(
+                f"item:{i.code}",
+                f"{i.label_ja}（実数）",
+                gettext("%(name)s（実数）") % {"name": in_active_language(i.label_ja, i.text_en)},
+                pgettext("KPI group", "設問"),
+                "1–5",
+                "1–5",
+            )
             for i in catalog.items.order_by("category__order", "order")
         ]
         options += [
-            KpiOption(f"kpi:{k.code}", k.name_ja, "客観指標", k.unit, k.unit_en)
+            KpiOption(
+                f"kpi:{k.code}",
+                k.name_ja,
+                k.name,
+                pgettext("KPI group", "客観指標"),
+                k.unit,
+                k.unit_en,
+            )
             for k in catalog.kpis.filter(category__isnull=False).order_by("order")
         ]
     for candidate in KpiCandidate.objects.filter(is_active=True).order_by("kind", "code"):
-        group = "アウトカム指標" if candidate.kind == KpiKind.OUTCOME else "アウトプット指標"
+        if candidate.kind == KpiKind.OUTCOME:
+            group = pgettext("KPI group", "アウトカム指標")
+        else:
+            group = pgettext("KPI group", "アウトプット指標")
         options.append(
-            KpiOption(f"custom:{candidate.code}", candidate.name_ja, group, candidate.unit)
+            KpiOption(
+                f"custom:{candidate.code}",
+                candidate.name_ja,
+                candidate.name_ja,
+                group,
+                candidate.unit,
+            )
         )
     return options
 
 
-def kpi_units() -> dict[str, str]:
-    """The unit of every KPI candidate in the page's language, by the ref a node stores."""
-    return {option.ref: option.display_unit for option in kpi_catalog()}
+def kpi_shown(
+    kpis: Iterable[NodeKpi], options: Iterable[KpiOption] | None = None
+) -> list[tuple[NodeKpi, str, str]]:
+    """Each node KPI with its label and unit in the page's language.
+
+    The node keeps the Japanese label it was given; while that is still the catalog's label
+    the page shows the catalog's label in the page's language."""
+    by_ref = {o.ref: o for o in (kpi_catalog() if options is None else options)}
+    shown = []
+    for kpi in kpis:
+        option = by_ref.get(kpi.ref)
+        if option is None:
+            shown.append((kpi, kpi.label, ""))
+        else:
+            label = option.shown if option.label == kpi.label else kpi.label
+            shown.append((kpi, label, option.display_unit))
+    return shown
 
 
 @dataclass(frozen=True)

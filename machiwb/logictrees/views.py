@@ -43,7 +43,7 @@ from machiwb.logictrees.render import ImageFormat, tree_image
 from machiwb.logictrees.selectors import (
     kpi_catalog,
     kpi_current_values,
-    kpi_units,
+    kpi_shown,
     logictree_get,
     logictree_list,
     logictree_shared,
@@ -212,7 +212,7 @@ def _tree_context(
 ) -> dict[str, Any]:
     refs = [k.ref for n in document.nodes for k in n.kpis]
     current = kpi_current_values(municipality=municipality, refs=refs)
-    units = kpi_units() if refs else {}
+    options = kpi_catalog() if refs else []
     comments: dict[str, int] = {}
     for comment in tree.comments.all():
         comments[comment.node_id] = comments.get(comment.node_id, 0) + 1
@@ -221,7 +221,10 @@ def _tree_context(
             "node": node,
             "depth": depth,
             "kind_label": KIND_LABELS[node.kind],
-            "kpis": [(k, current.get(k.ref), units.get(k.ref, "")) for k in node.kpis],
+            "kpis": [
+                (k, label, current.get(k.ref), unit)
+                for k, label, unit in kpi_shown(node.kpis, options)
+            ],
             "comments": comments.get(node.id, 0),
         }
         for node, depth in document.walk()
@@ -372,7 +375,6 @@ def node_detail(request: HttpRequest, code: str, tree_id: str, node_id: str) -> 
     ]
     child_kinds = [k for k in NodeKind if node.kind in ALLOWED_PARENTS[k]]
     catalog = kpi_catalog()
-    units = {option.ref: option.display_unit for option in catalog}
     groups: dict[str, list[Any]] = {}
     for option in catalog:
         groups.setdefault(option.group, []).append(option)
@@ -382,7 +384,9 @@ def node_detail(request: HttpRequest, code: str, tree_id: str, node_id: str) -> 
         "tree": tree,
         "node": node,
         "kind_label": KIND_LABELS[node.kind],
-        "kpis": [(k, current.get(k.ref), units.get(k.ref, "")) for k in node.kpis],
+        "kpis": [
+            (k, label, current.get(k.ref), unit) for k, label, unit in kpi_shown(node.kpis, catalog)
+        ],
         "parents": parents,
         "child_kinds": [(k, KIND_LABELS[k]) for k in child_kinds],
         "children": document.children(node.id),

@@ -110,10 +110,19 @@ def test_english_tree_page_writes_catalog_kpis_with_the_english_unit(
         assert "321.5 thousand yen/person" in text
         assert "321.5 (deviation score)" in text
         assert "千円/人" not in text
+    node_page = page.content.decode()
+    assert '<optgroup label="Objective KPIs">' in node_page
+    assert '<optgroup label="Categories (objective)">' in node_page
+    assert "(objective deviation score) [deviation score]</option>" in node_page
+    assert "［" not in node_page
+    assert "客観偏差値" not in node_page
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ja"
     text = client.get(base).content.decode()
     assert "321.5千円/人" in text
     assert "321.5（偏差値）" in text
+    node_page = client.get(base + "nodes/measure-1/").content.decode()
+    assert '<optgroup label="客観指標">' in node_page
+    assert "（客観偏差値）［偏差値］</option>" in node_page
 
 
 def test_cross_links_run_beneath_nodes_from_border_to_border() -> None:
