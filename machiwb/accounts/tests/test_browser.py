@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django_otp.oath import TOTP
 
-from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible
+from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ def phone(page: Any) -> Any:
 
 
 def _fits(page: Any) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    assert page_width(page) <= PHONE_VIEWPORT["width"]
 
 
 def _code_from_secret(secret: str) -> str:

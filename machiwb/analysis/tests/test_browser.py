@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible
+from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,7 +49,7 @@ def test_staff_reads_the_analysis_on_a_phone(live_server: Any, page: Any, tmp_pa
     assert page.get_by_role("heading", name="重点課題の候補").is_visible()
     assert page.get_by_role("heading", name="健康状態").is_visible()
     assert page.locator("img[alt]").first.get_attribute("alt")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    assert page_width(page) <= PHONE_VIEWPORT["width"]
     assert_accessible(page)
     shot = tmp_path / "analysis-phone.png"
     page.screenshot(path=str(shot), full_page=True)

@@ -51,3 +51,13 @@ def assert_accessible(page: Any) -> None:
         raise AssertionError(
             f"{page.url}: axe violations\n{json.dumps(summary, ensure_ascii=False, indent=1)}"
         )
+
+
+def page_width(page: Any) -> int:
+    """The page's laid-out width in CSS pixels, measured once its stylesheets have loaded.
+
+    Measuring right after a click can lay the page out before a page-specific stylesheet
+    arrives (on a busy machine), which makes an image wider than the phone for a moment.
+    """
+    page.wait_for_load_state("load")
+    return int(page.evaluate("document.documentElement.scrollWidth"))

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from machiwb.core.tests.browser import PHONE_VIEWPORT
+from machiwb.core.tests.browser import PHONE_VIEWPORT, page_width
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +53,7 @@ def test_table_headers_wrap_between_words_on_a_phone(page: Any) -> None:
         f"</style></head><body>{TABLE}</body></html>"
     )
     assert _words_split_across_lines(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    assert page_width(page) <= PHONE_VIEWPORT["width"]
 
 
 HOME_PATHS = """<main class="container"><ul class="card-list home-paths">

@@ -13,7 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from machiwb.charts.render import PNG_DPI
-from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible
+from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +40,7 @@ def phone(page: Any) -> Iterator[Any]:
 
 
 def _fits(page: Any) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    assert page_width(page) <= PHONE_VIEWPORT["width"]
 
 
 def _download(page: Any, name: str) -> bytes:

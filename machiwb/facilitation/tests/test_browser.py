@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible
+from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +34,7 @@ def _context_for(browser: Any, live_server: Any, user: Any, **options: Any) -> A
 
 
 def _no_sideways_scroll(page: Any) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    assert page_width(page) <= PHONE_VIEWPORT["width"]
 
 
 def test_application_to_both_reports_and_payment(live_server: Any, browser: Any) -> None:

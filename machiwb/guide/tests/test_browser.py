@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible
+from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +26,7 @@ def phone(page: Any) -> Any:
 
 def _check(phone: Any) -> None:
     assert_accessible(phone)
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    assert page_width(phone) <= PHONE_VIEWPORT["width"]
 
 
 def test_every_guide_page_is_reachable_from_the_top_navigation_on_a_phone(

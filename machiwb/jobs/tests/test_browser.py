@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from machiwb.accounts.models import User
 from machiwb.accounts.testing import login_staff
-from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible
+from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible, page_width
 from machiwb.jobs.models import Job, JobStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +35,7 @@ def test_status_page_follows_the_job_to_its_result(live_server: Any, page: Any) 
     job.save(update_fields=["status", "done", "message_lines"])
     expect(page.locator("#job-status")).to_contain_text("120 件を取り込みました。", timeout=10_000)
     assert "完了" in status.inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    assert page_width(page) <= PHONE_VIEWPORT["width"]
 
 
 def test_operations_page_is_accessible(live_server: Any, page: Any) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible
+from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,4 +29,4 @@ def test_find_a_municipality_by_reading_on_a_phone(live_server: Any, phone: Any)
     assert phone.get_by_role("heading", level=1).inner_text().startswith("和歌山市")
     assert_accessible(phone)
     # nothing wider than the phone: no horizontal scrolling of the page itself
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    assert page_width(phone) <= PHONE_VIEWPORT["width"]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible
+from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible, page_width
 from machiwb.regions.models import Municipality
 from machiwb.surveys.models import Response
 
@@ -27,7 +27,7 @@ def phone(page: Any) -> Any:
 
 
 def _no_sideways_scroll(phone: Any) -> None:
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    assert page_width(phone) <= PHONE_VIEWPORT["width"]
 
 
 def test_resident_answers_on_a_phone_fixes_an_error_and_is_thanked(

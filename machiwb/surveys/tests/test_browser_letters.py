@@ -10,7 +10,7 @@ from django.test import Client
 
 from machiwb.accounts.models import Role
 from machiwb.accounts.testing import login_staff, make_staff
-from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible
+from machiwb.core.tests.browser import PHONE_VIEWPORT, assert_accessible, page_width
 from machiwb.regions.models import Municipality
 from machiwb.surveys import forms
 from machiwb.surveys.models import Survey, SurveyType
@@ -50,7 +50,7 @@ def test_letters_job_links_from_the_survey_to_the_download(
     assert "3 / 3 件" in page.get_by_role("status").inner_text()
     assert "案内状3通のPDFができました。" in page.get_by_role("status").inner_text()
     assert_accessible(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    assert page_width(page) <= PHONE_VIEWPORT["width"]
     with page.expect_download() as download:
         page.get_by_role("link", name="結果を開く").click()
     assert download.value.suggested_filename == f"invitation-letters-{survey.public_id}.pdf"
