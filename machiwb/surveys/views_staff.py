@@ -552,7 +552,7 @@ def survey_upload(request: HttpRequest, code: str, public_id: uuid.UUID) -> Http
     uploaded = request.FILES.get("file")
     if uploaded is None:
         return _upload_page(
-            request, municipality, survey, message="ファイルを選んでください。", status=400
+            request, municipality, survey, message=gettext("ファイルを選んでください。"), status=400
         )
     replaces = None
     if request.POST.get("replaces"):
