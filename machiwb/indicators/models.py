@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from machiwb.core.language import in_active_language
 from machiwb.core.models import BaseModel
@@ -138,8 +139,8 @@ class SurveyItem(models.Model):
 
     class Meta:
         ordering = ["catalog", "order"]
-        verbose_name = _("設問")
-        verbose_name_plural = _("設問")
+        verbose_name = pgettext_lazy("model", "設問")
+        verbose_name_plural = pgettext_lazy("model plural", "設問")
         constraints = [
             models.UniqueConstraint(fields=["catalog", "code"], name="survey_item_unique"),
         ]
@@ -180,8 +181,8 @@ class Kpi(models.Model):
 
     class Meta:
         ordering = ["catalog", "order"]
-        verbose_name = _("客観指標")
-        verbose_name_plural = _("客観指標")
+        verbose_name = pgettext_lazy("model", "客観指標")
+        verbose_name_plural = pgettext_lazy("model plural", "客観指標")
         constraints = [
             models.UniqueConstraint(fields=["catalog", "code"], name="kpi_unique"),
             models.CheckConstraint(
@@ -328,7 +329,9 @@ class KpiImport(BaseModel):
     fiscal_year = models.PositiveSmallIntegerField(_("年度"))
     file_name = models.CharField(_("ファイル名"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    file_format = models.CharField(_("形式"), max_length=20, help_text=_("utf-8, cp932, xlsx など"))
+    file_format = models.CharField(
+        pgettext_lazy("file format", "形式"), max_length=20, help_text=_("utf-8, cp932, xlsx など")
+    )
     row_count = models.PositiveIntegerField(_("行数"))
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

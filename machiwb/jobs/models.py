@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from machiwb.core.models import BaseModel
 from machiwb.jobs.messages import lines_dump, lines_load, lines_of
@@ -116,7 +117,9 @@ class JobFile(BaseModel):
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="files")
     purpose = models.CharField(_("用途"), max_length=6, choices=JobFilePurpose.choices)
     file_name = models.CharField(_("ファイル名"), max_length=255)
-    content_type = models.CharField(_("形式"), max_length=100, blank=True)
+    content_type = models.CharField(
+        pgettext_lazy("content type", "形式"), max_length=100, blank=True
+    )
     content = models.BinaryField()
 
     class Meta:
