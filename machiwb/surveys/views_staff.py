@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -50,7 +50,7 @@ from machiwb.surveys.identity import identity_provider_configured
 from machiwb.surveys.jobs import LETTERS_JOB
 from machiwb.surveys.letters import letter_entries
 from machiwb.surveys.models import AgeBand, Gender, Survey, SurveyStatus
-from machiwb.surveys.questionnaire import definition_build
+from machiwb.surveys.questionnaire import definition_build, definition_localized
 from machiwb.surveys.selectors import (
     invitation_letters_get,
     survey_catalog,
@@ -440,12 +440,13 @@ def preview_render(
 ) -> HttpResponse:
     """The preview page: a list of the answering pages and a phone-sized frame of one."""
     definition = preview_definition(survey)
+    shown = definition_localized(definition, translation.get_language() or "ja")
     context = {
         "survey": survey,
         "breadcrumbs": breadcrumbs,
         "frame_url": frame_url,
         "page": _page_of(request, definition),
-        "pages": [(i, p["title"]) for i, p in enumerate(definition["pages"])],
+        "pages": [(i, p["title"]) for i, p in enumerate(shown["pages"])],
     }
     return render(request, "surveys/staff/preview.html", context)
 
