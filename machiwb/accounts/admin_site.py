@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from machiwb.accounts.decorators import is_verified_staff
 
@@ -18,8 +19,8 @@ class OperatorAdminSite(admin.AdminSite):
     """The admin site: a verified operator only; everyone else signs in through the site's
     own two-factor login, and a verified non-operator gets 403."""
 
-    site_header = "machiwb 運営者管理画面"
-    site_title = "machiwb 運営者管理画面"
+    site_header = gettext_lazy("machiwb 運営者管理画面")
+    site_title = gettext_lazy("machiwb 運営者管理画面")
 
     def has_permission(self, request: HttpRequest) -> bool:
         return is_verified_staff(request) and bool(getattr(request.user, "is_operator", False))

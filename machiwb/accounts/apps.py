@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     default = True
     name = "machiwb.accounts"
-    verbose_name = "アカウント"
+    verbose_name = _("アカウント")
 
 
 class OperatorAdminConfig(admin_apps.AdminConfig):

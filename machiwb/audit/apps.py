@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
     name = "machiwb.audit"
-    verbose_name = "監査ログ"
+    verbose_name = _("監査ログ")

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ChartsConfig(AppConfig):
     name = "machiwb.charts"
-    verbose_name = "グラフ"
+    verbose_name = _("グラフ")

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DashboardConfig(AppConfig):
     name = "machiwb.dashboard"
-    verbose_name = "ダッシュボード"
+    verbose_name = _("ダッシュボード")

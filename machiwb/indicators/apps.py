@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IndicatorsConfig(AppConfig):
     name = "machiwb.indicators"
-    verbose_name = "地域幸福度指標"
+    verbose_name = _("地域幸福度指標")

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OpendataConfig(AppConfig):
     name = "machiwb.opendata"
-    verbose_name = "オープンデータAPI"
+    verbose_name = _("オープンデータAPI")

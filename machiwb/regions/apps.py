@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegionsConfig(AppConfig):
     name = "machiwb.regions"
-    verbose_name = "地域"
+    verbose_name = _("地域")

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SurveysConfig(AppConfig):
     name = "machiwb.surveys"
-    verbose_name = "アンケート調査"
+    verbose_name = _("アンケート調査")
