@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from machiwb.audit.selectors import AuditFilter
@@ -39,7 +40,10 @@ class AuditFilterForm(forms.Form):
                 label=_("自治体"),
                 required=False,
                 choices=[("", _("すべて（権限のある自治体）"))]
-                + [(m.code, f"{m.name}（{m.code}）") for m in municipalities],
+                + [
+                    (m.code, gettext("%(name)s（%(code)s）") % {"name": m.name, "code": m.code})
+                    for m in municipalities
+                ],
             )
 
     def clean_municipality(self) -> str:
