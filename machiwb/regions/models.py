@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from machiwb.core.models import BaseModel
 from machiwb.regions.codes import validate_lg_code
@@ -25,7 +26,7 @@ class Prefecture(BaseModel):
     class Meta:
         ordering = ["pref_code"]
         verbose_name = _("都道府県")
-        verbose_name_plural = _("都道府県")
+        verbose_name_plural = pgettext_lazy("model plural", "都道府県")
 
     def __str__(self) -> str:
         return self.name
@@ -100,7 +101,7 @@ class Municipality(BaseModel):
     class Meta:
         ordering = ["code"]
         verbose_name = _("市区町村")
-        verbose_name_plural = _("市区町村")
+        verbose_name_plural = pgettext_lazy("model plural", "市区町村")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(parent__isnull=True) | models.Q(kind="designated_ward"),
