@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import shutil
 import subprocess
 from pathlib import Path
@@ -35,3 +36,17 @@ def test_catalogue_is_complete_and_compiled(po: Path, tmp_path: Path) -> None:
     assert po.with_suffix(".mo").read_bytes() == compiled.read_bytes(), (
         f"{po.with_suffix('.mo')} is stale: run compilemessages in the app folder"
     )
+
+
+def test_one_message_has_one_english_translation_across_the_apps() -> None:
+    """Django merges the apps' catalogues and the first app's translation wins everywhere, so
+    a message id meaning two things gets a msgctxt (pgettext, ``context`` in templates)."""
+    translations: dict[object, dict[str, list[str]]] = {}
+    for po in CATALOGUES:
+        with po.with_suffix(".mo").open("rb") as handle:
+            catalog = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+        for key, english in catalog.items():
+            if key:
+                translations.setdefault(key, {}).setdefault(english, []).append(po.parts[-5])
+    differing = {key: found for key, found in translations.items() if len(found) > 1}
+    assert not differing, "\n".join(f"{key!r}: {found}" for key, found in differing.items())
