@@ -1,7 +1,8 @@
 """Server-side chart rendering (グラフ描画) to PNG and PDF with matplotlib's object API.
 
 No pyplot and no global figure state: each call builds its own ``Figure`` and renders it with
-the Agg (PNG) or PDF backend, so rendering is safe in a multi-threaded server. Japanese text uses
+the Agg (PNG) or PDF backend; the process-wide matplotlib settings are held by one render at a
+time (``japanese_style``), so rendering is safe in a multi-threaded server. Japanese text uses
 the IPAexGothic font shipped by matplotlib-fontja, or the system Noto Sans CJK JP font; PDFs embed
 it as TrueType (``pdf.fonttype`` 42) so their text stays selectable and searchable. Rendered bytes
 are cached by a hash of the specification and the format.
@@ -22,12 +23,13 @@ import logging
 import math
 import os
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 import matplotlib
 from django.core.cache import cache as django_cache
@@ -41,7 +43,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch, Polygon
 from matplotlib.transforms import Affine2D
-from matplotlib.typing import LineStyleType, MarkerType
+from matplotlib.typing import LineStyleType, MarkerType, RcKeyType
 
 from machiwb.charts.specs import BarChart, Chart, ChartMeta, RadarChart, ScatterChart
 from machiwb.charts.tables import chart_summary, format_value
@@ -142,13 +144,32 @@ def japanese_font_family() -> str:
     return "IPAexGothic"
 
 
+#: matplotlib's settings (rcParams) are global to the process; see ``japanese_style``.
+_RC_LOCK = threading.RLock()
+
+
 @contextmanager
-def _chart_style() -> Iterator[None]:
-    with matplotlib.rc_context(
+def japanese_style(params: dict[RcKeyType, Any]) -> Iterator[None]:
+    """matplotlib settings for one render, with the Japanese font embedded as TrueType.
+
+    ``rc_context`` changes process-wide settings: a render in another thread entering or
+    leaving its own settings would switch this one's font mid-render (text drawn in DejaVu
+    Sans, Japanese as empty boxes). Renders in one process therefore take turns; they hold
+    the GIL for most of their time anyway.
+    """
+    settings: dict[RcKeyType, Any] = {
+        "font.family": japanese_font_family(),
+        "pdf.fonttype": 42,
+        **params,
+    }
+    with _RC_LOCK, matplotlib.rc_context(settings):
+        yield
+
+
+def _chart_style() -> AbstractContextManager[None]:
+    return japanese_style(
         {
-            "font.family": japanese_font_family(),
             "font.size": 9,
-            "pdf.fonttype": 42,
             "ps.fonttype": 42,
             "axes.unicode_minus": False,
             "text.color": TEXT_COLOUR,
@@ -156,8 +177,7 @@ def _chart_style() -> Iterator[None]:
             "xtick.color": TEXT_COLOUR,
             "ytick.color": TEXT_COLOUR,
         }
-    ):
-        yield
+    )
 
 
 class SeriesStyle(TypedDict):

@@ -13,11 +13,10 @@ import io
 import textwrap
 from typing import Literal
 
-import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-from machiwb.charts.render import japanese_font_family
+from machiwb.charts.render import japanese_style
 from machiwb.logictrees.document import KIND_LABELS, LinkType, NodeKind, TreeDocument
 
 ImageFormat = Literal["png", "svg", "pdf"]
@@ -200,14 +199,7 @@ def tree_figure(document: TreeDocument, *, subtitle: str = "") -> Figure:
 def tree_image(document: TreeDocument, image_format: ImageFormat, *, subtitle: str = "") -> bytes:
     """The tree as PNG, SVG or PDF bytes (the Japanese font embedded in PDF)."""
     buffer = io.BytesIO()
-    with matplotlib.rc_context(
-        {
-            "font.family": japanese_font_family(),
-            "pdf.fonttype": 42,
-            "svg.fonttype": "none",
-            "text.color": "#1a1a1a",
-        }
-    ):
+    with japanese_style({"svg.fonttype": "none", "text.color": "#1a1a1a"}):
         fig = tree_figure(document, subtitle=subtitle)
         metadata = {"Title": document.title}
         if image_format == "pdf":

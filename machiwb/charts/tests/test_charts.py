@@ -204,3 +204,38 @@ def test_text_uses_the_trimmed_font_with_every_character_and_metric() -> None:
         assert outline == original["glyf"][glyph].getCoordinates(original["glyf"])[0]
     assert "vmtx" not in trimmed
     assert "vert" not in {f.FeatureTag for f in trimmed["GSUB"].table.FeatureList.FeatureRecord}
+
+
+def test_renders_in_threads_take_turns_with_matplotlib_settings() -> None:
+    """matplotlib's settings are global: a second render must not enter (and later reset)
+    them while a first one is drawing, or the first one's text falls back to DejaVu Sans and
+    Japanese is drawn as empty boxes (seen with a threaded app server)."""
+    import threading
+
+    from matplotlib import rcParams
+
+    from machiwb.charts.render import japanese_style
+
+    entered, release = threading.Event(), threading.Event()
+    events: list[str] = []
+
+    def first() -> None:
+        with _chart_style():
+            entered.set()
+            release.wait(5)
+            events.append(f"first drew with {rcParams['font.family'][0]}")
+
+    def second() -> None:
+        with japanese_style({"text.color": "#000000"}):
+            events.append("second entered")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    threads[0].start()
+    assert entered.wait(5)
+    threads[1].start()
+    threads[1].join(0.3)
+    assert events == []  # the second render waits for the first
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert events == ["first drew with IPAexGothic", "second entered"]
