@@ -66,8 +66,7 @@ class ThrowawayPostgres:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder}"
-        self._ctl("-o", options, "-l", str(self.folder / "postgres.log"), "start")
+        self.launch()
         subprocess.run(
             [
                 str(PG_BIN / "createdb"),
@@ -81,6 +80,11 @@ class ThrowawayPostgres:
             ],
             check=True,
         )
+
+    def launch(self) -> None:
+        """Start the server on the cluster already in ``data``."""
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder}"
+        self._ctl("-o", options, "-l", str(self.folder / "postgres.log"), "start")
 
     def restart(self) -> None:
         """Fast shutdown (open connections are cut) and start again, as pg_ctlcluster does."""

@@ -31,32 +31,18 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bench._server import PG_BIN, AppServer, ThrowawayPostgres, django_env, manage
+from bench._server import PG_BIN, AppServer, ThrowawayPostgres, _as_postgres, django_env, manage
 
 API = "/api/v1/municipalities?pref=30&page_size=50"
 CODE = "302023"  # 海南市
 
 
-def _as_postgres(*args: str) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *args]
-
-
-class Replica:
+class Replica(ThrowawayPostgres):
     """A streaming replica of ``primary`` in its own folder and port."""
 
     def __init__(self, primary: ThrowawayPostgres, port: int) -> None:
-        self.primary, self.port = primary, port
-        self.folder = Path(tempfile.mkdtemp(prefix="machiwb-replica-"))
-        shutil.chown(self.folder, "postgres", "postgres")
-        self.data = self.folder / "data"
-
-    def _ctl(self, *args: str) -> None:
-        subprocess.run(
-            _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-w", "-t", "60", *args),
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        super().__init__(port)
+        self.primary = primary
 
     def create(self) -> None:
         subprocess.run(
@@ -70,8 +56,7 @@ class Replica:
         self.start()
 
     def start(self) -> None:
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder}"
-        self._ctl("-o", options, "-l", str(self.folder / "postgres.log"), "start")
+        self.launch()
 
     def stop(self) -> None:
         self._ctl("-m", "fast", "stop")
@@ -80,10 +65,6 @@ class Replica:
         with contextlib.suppress(subprocess.CalledProcessError):
             self._ctl("-m", "immediate", "stop")
         shutil.rmtree(self.folder, ignore_errors=True)
-
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/machiwb"
 
 
 def psql(port: int, sql: str) -> str:
