@@ -88,16 +88,18 @@ def _official_website_hosts() -> set[str]:
     return hosts
 
 
-def _crawl(client: Client, extra_hosts: set[str]) -> tuple[list[Finding], set[str]]:
+def crawl_pages(
+    client: Client, skip: tuple[str, ...] = SKIP_PREFIXES
+) -> Iterator[tuple[str, str, str]]:
+    """Every HTML page reachable from the parameterless URLs by same-site links, at most
+    PAGES_PER_PATTERN per URL pattern: (url, URL pattern, html)."""
     queue = deque(sorted(set(_parameterless_paths())))
     seen: set[str] = set()
     per_pattern: dict[str, int] = {}
-    findings: list[Finding] = []
-    rendered: set[str] = set()
     while queue:
         url = queue.popleft()
         path = url.split("?")[0]
-        if url in seen or path.startswith(SKIP_PREFIXES) or _third_party_admin(path):
+        if url in seen or path.startswith(skip) or _third_party_admin(path):
             continue
         seen.add(url)
         try:
@@ -111,9 +113,16 @@ def _crawl(client: Client, extra_hosts: set[str]) -> tuple[list[Finding], set[st
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         html = response.content.decode(response.charset or "utf-8")
-        rendered.add(match.route)
-        findings.extend(html_findings(html, url, extra_hosts))
+        yield url, match.route, html
         queue.extend(link for link in _same_site_links(html) if link not in seen)
+
+
+def _crawl(client: Client, extra_hosts: set[str]) -> tuple[list[Finding], set[str]]:
+    findings: list[Finding] = []
+    rendered: set[str] = set()
+    for url, route, html in crawl_pages(client):
+        rendered.add(route)
+        findings.extend(html_findings(html, url, extra_hosts))
     return findings, rendered
 
 

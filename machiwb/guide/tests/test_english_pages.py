@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections import deque
 from html.parser import HTMLParser
 
 import pytest
@@ -24,19 +23,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import models
 from django.test import Client
-from django.urls import resolve
-from django.urls.exceptions import Resolver404
 
 from machiwb.accounts.models import Role, User
 from machiwb.accounts.testing import login_staff, make_staff
 from machiwb.audit.models import AuditEntry
-from machiwb.guide.tests.test_closed_network import (
-    PAGES_PER_PATTERN,
-    SKIP_PREFIXES,
-    _parameterless_paths,
-    _same_site_links,
-    _third_party_admin,
-)
+from machiwb.guide.tests.test_closed_network import SKIP_PREFIXES, crawl_pages
 from machiwb.logictrees.reference import reference_trees
 
 #: Kana, kanji and full-width punctuation (（）：／ …).
@@ -113,27 +104,8 @@ class _Data:
 
 def _crawl(client: Client, data: _Data) -> dict[str, str]:
     """Japanese interface text found, with the first page it is on."""
-    queue = deque(sorted(set(_parameterless_paths())))
-    seen: set[str] = set()
-    per_pattern: dict[str, int] = {}
     found: dict[str, str] = {}
-    while queue:
-        url = queue.popleft()
-        path = url.split("?")[0]
-        if url in seen or path.startswith((*SKIP_PREFIXES, "/admin/")) or _third_party_admin(path):
-            continue
-        seen.add(url)
-        try:
-            match = resolve(path)
-        except Resolver404:
-            continue
-        if per_pattern.get(match.route, 0) >= PAGES_PER_PATTERN:
-            continue
-        per_pattern[match.route] = per_pattern.get(match.route, 0) + 1
-        response = client.get(url)
-        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
-            continue
-        html = response.content.decode(response.charset or "utf-8")
+    for url, _route, html in crawl_pages(client, (*SKIP_PREFIXES, "/admin/")):
         parser = _Texts()
         parser.feed(html)
         for text in parser.found:
@@ -142,7 +114,6 @@ def _crawl(client: Client, data: _Data) -> dict[str, str]:
             if any(pattern.search(text) for pattern, _ in ALLOWED):
                 continue
             found.setdefault(text, url)
-        queue.extend(link for link in _same_site_links(html) if link not in seen)
     return found
 
 
