@@ -19,13 +19,16 @@ import functools
 import hashlib
 import hmac
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import redis
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -33,6 +36,10 @@ from django.utils.translation import gettext as _
 _RATE = re.compile(r"^(?P<count>\d+)/(?P<multiplier>\d*)(?P<unit>[smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 CACHE_ALIAS = "shared"
+#: WSGI environ key: ``(group, count)`` when a layer in front of Django has already counted
+#: the request (machiwb/surveys/submission.py), so that the view's decorator does not count
+#: it a second time.
+COUNTED = "machiwb.ratelimit.counted"
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
@@ -70,11 +77,39 @@ def _cache_key(group: str, key: str, rate: Rate, now: float) -> str:
     return f"rl:{group}:{digest}:{rate.seconds}:{window}"
 
 
+_REDIS_CLIENTS: dict[str, redis.Redis] = {}
+_REDIS_CLIENTS_LOCK = threading.Lock()
+
+
+def _redis_client(location: str) -> redis.Redis:
+    """One client (with its connection pool) per process for the Redis at ``location``.
+
+    Made under a lock: a second client made by another thread at the same moment would be
+    dropped, and a dropped client closes its pool's connections while they are in use.
+    """
+    client = _REDIS_CLIENTS.get(location)
+    if client is None:
+        with _REDIS_CLIENTS_LOCK:
+            client = _REDIS_CLIENTS.get(location)
+            if client is None:
+                client = _REDIS_CLIENTS[location] = redis.Redis.from_url(location)
+    return client
+
+
 def hit(group: str, key: str, rate: str) -> int:
     """Count one event for ``key`` in ``group``; return the count in the current window."""
     parsed = Rate.parse(rate)
     cache = caches[CACHE_ALIAS]
     cache_key = _cache_key(group, key, parsed, time.time())
+    if isinstance(cache, RedisCache):
+        # One round trip: count, and start the window's expiry on its first event. The value
+        # is a plain integer, which the cache's own get() (is_limited) reads as it is.
+        stored_key = cache.make_and_validate_key(cache_key)
+        pipe = _redis_client(settings.CACHES[CACHE_ALIAS]["LOCATION"]).pipeline(transaction=False)
+        pipe.incr(stored_key)
+        pipe.expire(stored_key, parsed.seconds + 1, nx=True)
+        count, _expiry_set = pipe.execute()
+        return int(count)
     try:  # usually the window has begun: one atomic increment
         return int(cache.incr(cache_key))
     except ValueError:  # the window's first event (or its counter just expired)
@@ -139,8 +174,14 @@ def ratelimit(
 
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if request.method in methods and hit(name, key_of(request), rate) > parsed.count:
-                return too_many_requests(request, parsed.seconds)
+            if request.method in methods:
+                counted = request.META.get(COUNTED)
+                if counted is not None and counted[0] == name:
+                    count = counted[1]
+                else:
+                    count = hit(name, key_of(request), rate)
+                if count > parsed.count:
+                    return too_many_requests(request, parsed.seconds)
             return view(request, *args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

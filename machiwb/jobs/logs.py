@@ -23,6 +23,18 @@ def view_label(request: HttpRequest) -> str:
     return match.view_name or "unnamed"
 
 
+def request_log(method: str, view: str, status: int, duration_ms: float) -> None:
+    """The one log line of a request."""
+    request_logger.info(
+        "%s %s %s %.1fms",
+        method,
+        view,
+        status,
+        duration_ms,
+        extra={"method": method, "view": view, "status": status, "duration_ms": duration_ms},
+    )
+
+
 class RequestLogMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -31,20 +43,7 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
-        view = view_label(request)
-        request_logger.info(
-            "%s %s %s %.1fms",
-            request.method,
-            view,
-            response.status_code,
-            duration_ms,
-            extra={
-                "method": request.method,
-                "view": view,
-                "status": response.status_code,
-                "duration_ms": duration_ms,
-            },
-        )
+        request_log(str(request.method), view_label(request), response.status_code, duration_ms)
         return response
 
 

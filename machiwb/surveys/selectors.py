@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
@@ -82,6 +84,35 @@ _VERSIONS: dict[uuid.UUID, _FrozenVersion] = {}
 _VERSIONS_KEPT = 256
 
 
+@functools.cache
+def _survey_by_public_id_query(
+    alias: str,
+) -> tuple[str, list[str], list[tuple[int, list[Any], Any]]]:
+    """The ORM's SELECT of one survey by public id, compiled once per process and database:
+    its SQL, the fields of its columns, and the converters the ORM applies to them."""
+    compiler = Survey.objects.filter(public_id=uuid.UUID(int=0)).query.get_compiler(using=alias)
+    sql, _params = compiler.as_sql()
+    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+    fields = [column.target.attname for column, _sql, _alias in compiler.select]
+    return sql, fields, [(n, convs, column) for n, (convs, column) in converters.items()]
+
+
+def _survey_by_public_id(public_id: uuid.UUID) -> Survey | None:
+    """``Survey.objects.filter(public_id=…).first()`` without compiling the query each time."""
+    sql, fields, converters = _survey_by_public_id_query(connection.alias)
+    parameter = Survey._meta.get_field("public_id").get_db_prep_value(public_id, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [parameter])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for position, convs, column in converters:
+        for convert in convs:
+            values[position] = convert(values[position], column, connection)
+    return Survey.from_db(connection.alias, fields, values)
+
+
 def survey_version_for_sheet(
     *, survey_public_id: uuid.UUID, version_public_id: str
 ) -> SurveyVersion | None:
@@ -95,11 +126,8 @@ def survey_version_for_sheet(
         key = uuid.UUID(version_public_id)
     except ValueError:
         return None
-    try:  # a plain lookup (a draft is refused below) is the cheapest query to compile
-        survey = Survey.objects.get(public_id=survey_public_id)
-    except Survey.DoesNotExist:
-        return None
-    if survey.status == SurveyStatus.DRAFT:
+    survey = _survey_by_public_id(survey_public_id)
+    if survey is None or survey.status == SurveyStatus.DRAFT:
         return None
     frozen = _VERSIONS.get(key)
     if frozen is None:

@@ -49,6 +49,7 @@ HONEYPOT_FIELD = "website"
 #: Per client address. Generous, because a household or a mobile carrier shares one address.
 START_RATE = "30/m"
 ANSWER_RATE = "240/m"
+ANSWER_GROUP = "surveys.answer"
 #: Wrong invitation codes: guessing stays hopeless (≈ 59 bits per code) and is slowed down.
 CODE_FAILURE_GROUP = "surveys.invitation_code"
 CODE_FAILURE_RATE = "10/10m"
@@ -305,7 +306,7 @@ def survey_start(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @require_POST
 @never_cache
-@ratelimit(key="ip", rate=ANSWER_RATE)
+@ratelimit(key="ip", rate=ANSWER_RATE, group=ANSWER_GROUP)
 def survey_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """One step of the answering flow: save the page's answers and move on or back."""
     sheet = Sheet.load(request.POST.get("sheet", ""))

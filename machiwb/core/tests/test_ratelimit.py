@@ -1,4 +1,9 @@
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import pytest
+import redis
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
@@ -75,3 +80,41 @@ def test_client_ip_behind_a_proxy_is_the_address_the_proxy_appended() -> None:
     assert ratelimit.client_ip(request) == "10.0.0.1"
     with override_settings(MACHIWB_BEHIND_PROXY=True):
         assert ratelimit.client_ip(request) == "203.0.113.20"
+
+
+@pytest.fixture
+def redis_counters(settings: Any) -> Iterator[str]:
+    """The shared cache on the machine's Redis (database 15, emptied before and after)."""
+    location = "redis://127.0.0.1:6379/15"
+    client = redis.Redis.from_url(location)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    client.flushdb()
+    settings.CACHES = {
+        **settings.CACHES,
+        ratelimit.CACHE_ALIAS: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+        },
+    }
+    yield location
+    client.flushdb()
+
+
+def test_redis_counts_in_one_round_trip_and_the_window_expires(redis_counters: str) -> None:
+    assert [ratelimit.hit("g", "203.0.113.9", "3/m") for _ in range(4)] == [1, 2, 3, 4]
+    assert ratelimit.is_limited("g", "203.0.113.9", "3/m")  # the cache reads the counter
+    assert not ratelimit.is_limited("g", "203.0.113.10", "3/m")
+    client = redis.Redis.from_url(redis_counters)
+    (key,) = client.keys("*")
+    assert 60 < client.ttl(key) <= 61  # set by the window's first event, not pushed back
+    ratelimit.reset("g", "203.0.113.9", "3/m")
+    assert not ratelimit.is_limited("g", "203.0.113.9", "3/m")
+
+
+def test_redis_counters_are_exact_when_threads_count_at_once(redis_counters: str) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        counts = sorted(pool.map(lambda _n: ratelimit.hit("g", "x", "1000/m"), range(200)))
+    assert counts == list(range(1, 201))
