@@ -20,6 +20,8 @@ from machiwb.surveys.questionnaire import NO_ANSWER, TEXT_LIMITS, questions_by_i
 from machiwb.surveys.standard_columns import STANDARD_COLUMNS
 
 FIELD_PREFIX = "q-"
+#: Full-width digits and minus, as Japanese input methods type them, read as ASCII.
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９－", "0123456789-")
 
 
 class AnswerError(ValueError):
@@ -42,7 +44,7 @@ def _option_codes(question: dict[str, Any]) -> list[str]:
 
 
 def _integer(raw: str, question: dict[str, Any], low: int, high: int) -> int:
-    text = raw.strip().translate(str.maketrans("０１２３４５６７８９－", "0123456789-"))
+    text = raw.strip().translate(_FULL_WIDTH_DIGITS)
     try:
         value = int(text)
     except ValueError:

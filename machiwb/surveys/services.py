@@ -8,6 +8,7 @@ own submission token can match.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import enum
 import functools
@@ -652,43 +653,66 @@ def _db_value(field: Field[Any, Any]) -> Callable[[Model, BaseDatabaseWrapper], 
     return lambda row, db: field.get_db_prep_save(field.pre_save(row, True), db)
 
 
+RowValues = tuple[Callable[[Model, BaseDatabaseWrapper], Any], ...]
+
+
 @functools.cache
 def _insert_statement(
-    model: type[Model], vendor: str
-) -> tuple[str, tuple[Callable[[Model, BaseDatabaseWrapper], Any], ...]]:
-    fields = tuple(model._meta.concrete_fields)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    if vendor == "postgresql":  # numbered parameters, bound by the server
-        values = ", ".join(f"${number}" for number in range(1, len(fields) + 1))
-    else:
-        values = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608 - names from the model, quoted
-    return sql, tuple(_db_value(field) for field in fields)
+    models: tuple[type[Model], ...], vendor: str
+) -> tuple[list[str], list[RowValues]]:
+    """One INSERT per model, as the ORM compiles it, written out once per process.
 
-
-def _insert(row: Response | SubmissionReceipt) -> None:
-    """INSERT one new row with its primary key set, as ``save()`` would.
-
-    The statement is the one the ORM compiles, written out once per process and model: a
-    submission's two wide rows otherwise cost more CPU to compile than PostgreSQL takes to
-    store them. On PostgreSQL it is sent as it is, with the values bound by the server (a
-    response has more values than psycopg keeps parsed statements for). Neither model has
-    save() overrides or signal receivers.
+    On PostgreSQL the parameters are numbered and bound by the server (a response has more
+    values than psycopg keeps parsed statements for), and several rows make one statement:
+    each row but the last in a data-modifying WITH clause. One statement is atomic by
+    itself, so outside a transaction it needs one round trip instead of BEGIN, one INSERT
+    per row and COMMIT.
     """
-    sql, db_values = _insert_statement(type(row), connection.vendor)
-    values = [db_value(row, connection) for db_value in db_values]
+    quote = connection.ops.quote_name
+    inserts, row_values = [], []
+    numbered = 0
+    for model in models:
+        fields = model._meta.concrete_fields
+        columns = ", ".join(quote(field.column) for field in fields)
+        if vendor == "postgresql":
+            values = ", ".join(f"${numbered + n}" for n in range(1, len(fields) + 1))
+            numbered += len(fields)
+        else:
+            values = ", ".join(["%s"] * len(fields))
+        inserts.append(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})")  # noqa: S608 - names from the model, quoted
+        row_values.append(tuple(_db_value(field) for field in fields))
+    if vendor != "postgresql":
+        return inserts, row_values
+    clauses = ", ".join(f"row{n} AS ({insert})" for n, insert in enumerate(inserts[:-1]))
+    return [(f"WITH {clauses} " if clauses else "") + inserts[-1]], row_values
+
+
+def _insert(*rows: Response | SubmissionReceipt) -> None:
+    """INSERT new rows with their primary keys set, as ``save()`` would, wholly or not at all:
+    on PostgreSQL in one statement, elsewhere in the caller's transaction or one of its own.
+
+    The statements are the ORM's, written out once (``_insert_statement``): a submission's
+    two wide rows otherwise cost more CPU to compile than PostgreSQL takes to store them.
+    Neither model has save() overrides or signal receivers.
+    """
+    statements, row_values = _insert_statement(tuple(type(row) for row in rows), connection.vendor)
+    values = [
+        [db_value(row, connection) for db_value in db_values]
+        for row, db_values in zip(rows, row_values, strict=True)
+    ]
     if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, values)
+        own = transaction.atomic() if not connection.in_atomic_block else contextlib.nullcontext()
+        with own, connection.cursor() as cursor:
+            for statement, row in zip(statements, values, strict=True):
+                cursor.execute(statement, row)
         return
     connection.ensure_connection()
     raw = psycopg.RawCursor(connection.connection)
     # Django's wrapper: its error classes (IntegrityError) and, when enabled, query logging
     wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
-    cursor = wrap(raw)  # type: ignore[arg-type]  # the stubs want Django's wrapper here
-    with cursor:
-        cursor.execute(sql, values)
+    with wrap(raw) as cursor:  # type: ignore[arg-type]  # the stubs want Django's wrapper
+        (statement,) = statements
+        cursor.execute(statement, [value for row in values for value in row])
 
 
 def response_submit(
@@ -732,29 +756,37 @@ def response_submit(
         )
     if municipality_id is None:
         raise SubmissionRefused(_("お住まいの市区町村を選んでください。"))
+    receipt = SubmissionReceipt(key=key, survey_version=version, answers_digest=digest)
+    response = Response(
+        survey_version=version,
+        municipality_id=municipality_id,
+        answered_on=timezone.localdate(),
+        **response_fields(version.definition, answers),
+    )
     # The receipt's primary key makes a second insert of the same token fail (also when
     # sent concurrently): the retry is then answered from the stored receipt.
     try:
-        with transaction.atomic():
-            _insert(SubmissionReceipt(key=key, survey_version=version, answers_digest=digest))
-            if survey.invitation_required:
-                used = InvitationCode.objects.filter(
-                    survey=survey,
-                    code_hash=invitation_code_hash(survey=survey, code=invitation_code),
-                    used=False,
-                ).update(used=True)
-                if used != 1:
-                    raise SubmissionRefused(_("招待コードが正しくないか、すでに使われています。"))
-            if survey.identity_required:
-                _identity_subject_record(survey=survey, subject_hash=identity_subject_hash)
-            _insert(
-                Response(
-                    survey_version=version,
-                    municipality_id=municipality_id,
-                    answered_on=timezone.localdate(),
-                    **response_fields(version.definition, answers),
-                )
-            )
+        if not (survey.invitation_required or survey.identity_required):
+            # Outside a transaction, one statement on PostgreSQL, committed when it returns;
+            # inside a caller's, a savepoint keeps that usable when a retry's receipt fails.
+            with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+                _insert(receipt, response)
+        else:
+            with transaction.atomic():
+                _insert(receipt)
+                if survey.invitation_required:
+                    used = InvitationCode.objects.filter(
+                        survey=survey,
+                        code_hash=invitation_code_hash(survey=survey, code=invitation_code),
+                        used=False,
+                    ).update(used=True)
+                    if used != 1:
+                        raise SubmissionRefused(
+                            _("招待コードが正しくないか、すでに使われています。")
+                        )
+                if survey.identity_required:
+                    _identity_subject_record(survey=survey, subject_hash=identity_subject_hash)
+                _insert(response)
     except IntegrityError:
         existing = SubmissionReceipt.objects.filter(key=key).first()
         if existing is None:

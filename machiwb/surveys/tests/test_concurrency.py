@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import http.client
 import re
 import threading
@@ -12,13 +13,21 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import DataError, connection, connections
 
 from machiwb.accounts.testing import make_staff
 from machiwb.regions.models import Municipality
-from machiwb.surveys.models import InvitationCode, Response, Survey, SurveyType, SurveyVersion
+from machiwb.surveys.models import (
+    InvitationCode,
+    Response,
+    SubmissionReceipt,
+    Survey,
+    SurveyType,
+    SurveyVersion,
+)
 from machiwb.surveys.services import (
     SubmissionRefused,
+    _insert,
     invitation_codes_generate,
     response_submit,
     survey_publish,
@@ -160,3 +169,24 @@ def test_concurrent_http_posts_with_one_code_store_one(live_server: Any) -> None
     statuses = _race(20, post)
     assert statuses == Counter({"303": 1, "409": 19})
     assert Response.objects.filter(survey_version=version).count() == 1
+
+
+def test_receipt_and_response_are_stored_together_or_not_at_all() -> None:
+    """On PostgreSQL both rows go in one statement, committed when it returns."""
+    version = _version(invitation_required=False)
+    receipt = SubmissionReceipt(key="k" * 64, survey_version=version, answers_digest="d" * 64)
+    too_long = Response(
+        survey_version=version,
+        municipality_id="302023",
+        answered_on=datetime.date(2025, 10, 1),
+        area="地" * 51,  # more than the column holds: the second row fails
+    )
+    with pytest.raises(DataError):
+        _insert(receipt, too_long)
+    assert not SubmissionReceipt.objects.exists()
+    stored = Response(
+        survey_version=version, municipality_id="302023", answered_on=datetime.date(2025, 10, 1)
+    )
+    _insert(receipt, stored)
+    assert connection.get_autocommit()  # no transaction was left open: both are committed
+    assert SubmissionReceipt.objects.count() == Response.objects.count() == 1
