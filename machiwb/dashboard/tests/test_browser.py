@@ -86,6 +86,12 @@ def test_select_compare_and_download_on_a_phone(live_server: Any, phone: Any) ->
     assert "自然景観" in phone.get_by_role("heading", level=1).inner_text()
     assert_accessible(phone)
     _fits(phone)
+    # On a phone each item is a block with every value beside its column's name, and the
+    # table keeps its rows and cells for screen readers.
+    items = phone.get_by_role("table", name="自然景観の設問ごとの値")
+    value = items.get_by_role("row").nth(1).get_by_role("cell").first
+    assert value.evaluate("cell => getComputedStyle(cell, '::before').content") == '"実数"'
+    assert value.evaluate("cell => getComputedStyle(cell).display") == "flex"
 
 
 def test_works_without_javascript(live_server: Any, browser: Any) -> None:
