@@ -153,7 +153,39 @@ class SurveyItem(models.Model):
         return in_active_language(self.text_ja, self.text_en)
 
 
-class Kpi(models.Model):
+class KpiWording:
+    """A KPI's name, unit, source and vintage in the reader's language (英語名 where given).
+
+    Shared by the catalog's ``Kpi`` rows and the dashboard's ``KpiExplanation``.
+    """
+
+    name_ja: str
+    name_en: str
+    unit: str
+    unit_en: str
+    source: str
+    source_en: str
+    vintage: str
+    vintage_en: str
+
+    @property
+    def name(self) -> str:
+        return in_active_language(self.name_ja, self.name_en)
+
+    @property
+    def display_unit(self) -> str:
+        return in_active_language(self.unit, self.unit_en)
+
+    @property
+    def display_source(self) -> str:
+        return in_active_language(self.source, self.source_en)
+
+    @property
+    def display_vintage(self) -> str:
+        return in_active_language(self.vintage, self.vintage_en)
+
+
+class Kpi(KpiWording, models.Model):
     """客観指標 (KPI), or a context statistic when it has no category (not scored)."""
 
     catalog = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="kpis")
@@ -194,22 +226,6 @@ class Kpi(models.Model):
 
     def __str__(self) -> str:
         return self.name_ja
-
-    @property
-    def name(self) -> str:
-        return in_active_language(self.name_ja, self.name_en)
-
-    @property
-    def display_unit(self) -> str:
-        return in_active_language(self.unit, self.unit_en)
-
-    @property
-    def display_source(self) -> str:
-        return in_active_language(self.source, self.source_en)
-
-    @property
-    def display_vintage(self) -> str:
-        return in_active_language(self.vintage, self.vintage_en)
 
 
 class ScoreOrigin(models.TextChoices):

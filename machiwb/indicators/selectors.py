@@ -19,6 +19,7 @@ from machiwb.indicators.models import (
     Category,
     KpiImport,
     KpiValue,
+    KpiWording,
     ScoreCell,
     ScoreOrigin,
     ScoreRun,
@@ -161,7 +162,7 @@ class ItemExplanation:
 
 
 @dataclass(frozen=True)
-class KpiExplanation:
+class KpiExplanation(KpiWording):
     """How an objective KPI 偏差値 was made: value, direction, reference, source and vintage."""
 
     code: str
@@ -182,22 +183,6 @@ class KpiExplanation:
     reference_sd: float | None
     reference_n: int | None
     provenance: str
-
-    @property
-    def name(self) -> str:
-        return in_active_language(self.name_ja, self.name_en)
-
-    @property
-    def display_unit(self) -> str:
-        return in_active_language(self.unit, self.unit_en)
-
-    @property
-    def display_source(self) -> str:
-        return in_active_language(self.source, self.source_en)
-
-    @property
-    def display_vintage(self) -> str:
-        return in_active_language(self.vintage, self.vintage_en)
 
 
 @dataclass(frozen=True)
