@@ -77,6 +77,12 @@ def _cache_key(group: str, key: str, rate: Rate, now: float) -> str:
     return f"rl:{group}:{digest}:{rate.seconds}:{window}"
 
 
+#: Redis script: add one to the counter KEYS[1], which expires ARGV[1] seconds after its first.
+_COUNT_IN_WINDOW = (
+    "local n = redis.call('INCR', KEYS[1]) "
+    "if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end "
+    "return n"
+)
 _REDIS_CLIENTS: dict[str, redis.Redis] = {}
 _REDIS_CLIENTS_LOCK = threading.Lock()
 
@@ -102,14 +108,11 @@ def hit(group: str, key: str, rate: str) -> int:
     cache = caches[CACHE_ALIAS]
     cache_key = _cache_key(group, key, parsed, time.time())
     if isinstance(cache, RedisCache):
-        # One round trip: count, and start the window's expiry on its first event. The value
-        # is a plain integer, which the cache's own get() (is_limited) reads as it is.
+        # One command: count, and start the window's expiry on its first event. The value is
+        # a plain integer, which the cache's own get() (is_limited) reads as it is.
+        client = _redis_client(settings.CACHES[CACHE_ALIAS]["LOCATION"])
         stored_key = cache.make_and_validate_key(cache_key)
-        pipe = _redis_client(settings.CACHES[CACHE_ALIAS]["LOCATION"]).pipeline(transaction=False)
-        pipe.incr(stored_key)
-        pipe.expire(stored_key, parsed.seconds + 1, nx=True)
-        count, _expiry_set = pipe.execute()
-        return int(count)
+        return int(client.eval(_COUNT_IN_WINDOW, 1, stored_key, parsed.seconds + 1))
     try:  # usually the window has begun: one atomic increment
         return int(cache.incr(cache_key))
     except ValueError:  # the window's first event (or its counter just expired)

@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count
 from django.utils import timezone
 
 from machiwb.accounts.models import User
+from machiwb.core.sql import statement_cursor, statement_style
 from machiwb.indicators.catalog import CATALOG_DIR, CatalogDef, catalog_parse, catalog_read
 from machiwb.indicators.models import CatalogVersion
 from machiwb.indicators.selectors import catalog_for_fiscal_year
@@ -92,6 +93,7 @@ def _survey_by_public_id_query(
     its SQL, the fields of its columns, and the converters the ORM applies to them."""
     compiler = Survey.objects.filter(public_id=uuid.UUID(int=0)).query.get_compiler(using=alias)
     sql, _params = compiler.as_sql()
+    sql = statement_style(sql, connections[alias].vendor)
     converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
     fields = [column.target.attname for column, _sql, _alias in compiler.select]
     return sql, fields, [(n, convs, column) for n, (convs, column) in converters.items()]
@@ -101,7 +103,7 @@ def _survey_by_public_id(public_id: uuid.UUID) -> Survey | None:
     """``Survey.objects.filter(public_id=…).first()`` without compiling the query each time."""
     sql, fields, converters = _survey_by_public_id_query(connection.alias)
     parameter = Survey._meta.get_field("public_id").get_db_prep_value(public_id, connection)
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, [parameter])
         row = cursor.fetchone()
     if row is None:

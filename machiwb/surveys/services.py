@@ -18,7 +18,6 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-import psycopg
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
@@ -31,6 +30,7 @@ from django.utils.translation import gettext_noop
 
 from machiwb.accounts.models import User
 from machiwb.audit.services import audit_log_write
+from machiwb.core.sql import statement_cursor, statement_style
 from machiwb.jobs.messages import Piece, Plain, Text
 from machiwb.jobs.models import Job
 from machiwb.jobs.services import job_enqueue
@@ -662,29 +662,23 @@ def _insert_statement(
 ) -> tuple[list[str], list[RowValues]]:
     """One INSERT per model, as the ORM compiles it, written out once per process.
 
-    On PostgreSQL the parameters are numbered and bound by the server (a response has more
-    values than psycopg keeps parsed statements for), and several rows make one statement:
-    each row but the last in a data-modifying WITH clause. One statement is atomic by
-    itself, so outside a transaction it needs one round trip instead of BEGIN, one INSERT
-    per row and COMMIT.
+    On PostgreSQL several rows make one statement: each row but the last in a
+    data-modifying WITH clause. One statement is atomic by itself, so outside a transaction
+    it needs one round trip instead of BEGIN, one INSERT per row and COMMIT.
     """
     quote = connection.ops.quote_name
     inserts, row_values = [], []
-    numbered = 0
     for model in models:
         fields = model._meta.concrete_fields
         columns = ", ".join(quote(field.column) for field in fields)
-        if vendor == "postgresql":
-            values = ", ".join(f"${numbered + n}" for n in range(1, len(fields) + 1))
-            numbered += len(fields)
-        else:
-            values = ", ".join(["%s"] * len(fields))
+        values = ", ".join(["%s"] * len(fields))
         inserts.append(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})")  # noqa: S608 - names from the model, quoted
         row_values.append(tuple(_db_value(field) for field in fields))
     if vendor != "postgresql":
         return inserts, row_values
     clauses = ", ".join(f"row{n} AS ({insert})" for n, insert in enumerate(inserts[:-1]))
-    return [(f"WITH {clauses} " if clauses else "") + inserts[-1]], row_values
+    statement = (f"WITH {clauses} " if clauses else "") + inserts[-1]
+    return [statement_style(statement, vendor)], row_values
 
 
 def _insert(*rows: Response | SubmissionReceipt) -> None:
@@ -700,19 +694,14 @@ def _insert(*rows: Response | SubmissionReceipt) -> None:
         [db_value(row, connection) for db_value in db_values]
         for row, db_values in zip(rows, row_values, strict=True)
     ]
-    if connection.vendor != "postgresql":
-        own = transaction.atomic() if not connection.in_atomic_block else contextlib.nullcontext()
-        with own, connection.cursor() as cursor:
-            for statement, row in zip(statements, values, strict=True):
-                cursor.execute(statement, row)
+    if len(statements) == 1:
+        with statement_cursor() as cursor:
+            cursor.execute(statements[0], [value for row in values for value in row])
         return
-    connection.ensure_connection()
-    raw = psycopg.RawCursor(connection.connection)
-    # Django's wrapper: its error classes (IntegrityError) and, when enabled, query logging
-    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
-    with wrap(raw) as cursor:  # type: ignore[arg-type]  # the stubs want Django's wrapper
-        (statement,) = statements
-        cursor.execute(statement, [value for row in values for value in row])
+    own = transaction.atomic() if not connection.in_atomic_block else contextlib.nullcontext()
+    with own, statement_cursor() as cursor:
+        for statement, row in zip(statements, values, strict=True):
+            cursor.execute(statement, row)
 
 
 def response_submit(
