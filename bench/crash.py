@@ -49,7 +49,7 @@ from bench._server import (
 MARKER_QUESTION = "x1"
 
 
-def _setup_survey() -> tuple[Any, Any]:
+def setup_survey() -> tuple[Any, Any]:
     """Create and publish a survey in 海南市 with one free-text question for the marker."""
     from machiwb.regions.models import Municipality
     from machiwb.surveys.models import Survey, SurveyType
@@ -75,7 +75,7 @@ def _setup_survey() -> tuple[Any, Any]:
     return survey, survey_publish(survey=survey, actor=None)
 
 
-def _answers(definition: dict[str, Any], marker: str) -> dict[str, Any]:
+def answer_sheet(definition: dict[str, Any], marker: str) -> dict[str, Any]:
     """A complete, valid answer sheet built from the frozen definition."""
     from machiwb.surveys.answers import answer_parse, sheet_errors
 
@@ -111,7 +111,7 @@ def _submissions(version: Any, phase: str, n: int) -> list[Submission]:
         sheet = Sheet(
             version=str(version.public_id),
             token=secrets.token_urlsafe(24),
-            answers=_answers(version.definition, marker),
+            answers=answer_sheet(version.definition, marker),
         )
         result.append(Submission(marker=marker, body=form_body(sheet.dump())))
     return result
@@ -312,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         import django
 
         django.setup()
-        survey, version = _setup_survey()
+        survey, version = setup_survey()
         path = f"/s/{survey.public_id}/answer/"
         server = AppServer(env, args.port, var_dir / "gunicorn.log")
         boot = server.start()

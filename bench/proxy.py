@@ -18,6 +18,7 @@ and gunicorn with deploy/gunicorn.conf.py and the production settings of deploy/
   header; an unhashed name is cached briefly;
 - a form POST over HTTPS passes the CSRF check with the browser's Origin, and one with a
   foreign Origin is refused;
+- a resident's final submit over HTTPS is stored once and redirected to the thank-you page;
 - the upload limits agree: a body just over MACHIWB_MAX_UPLOAD_BYTES reaches the app and gets
   its own explanatory 413, a body over nginx's client_max_body_size is refused by nginx;
 - /readyz and /healthz answer 200 over plain HTTP straight from gunicorn (load-balancer checks
@@ -312,6 +313,36 @@ def run_checks(drill: Drill, folder: Path, http_port: int, https_port: int, sock
         body=form,
     )
     drill.check("csrf_foreign_origin", foreign.status == 403, f"status {foreign.status}")
+
+    # A resident's final submit over HTTPS, answered by the submission layer in front of
+    # Django: stored once, redirected to the thank-you page with HSTS like any page.
+    from bench._server import CSRF, form_body
+    from bench.crash import answer_sheet, setup_survey
+    from machiwb.surveys.models import Response
+    from machiwb.surveys.views_answer import Sheet
+
+    survey, version = setup_survey()
+    sheet = Sheet(
+        version=str(version.public_id),
+        token=secrets.token_urlsafe(24),
+        answers=answer_sheet(version.definition, "proxy-drill"),
+    )
+    start = f"https://{host}/s/{survey.public_id}/"
+    submitted = https(
+        "POST",
+        f"/s/{survey.public_id}/answer/",
+        headers={**post_headers, "Cookie": f"csrftoken={CSRF}", "Referer": start},
+        body=form_body(sheet.dump()),
+    )
+    stored = Response.objects.filter(survey_version=version).count()
+    drill.check(
+        "submission",
+        submitted.status == 303
+        and submitted.headers.get("location") == f"/s/{survey.public_id}/thanks/"
+        and "max-age=" in submitted.headers.get("strict-transport-security", "")
+        and stored == 1,
+        f"status {submitted.status}, {stored} stored",
+    )
 
     from django.conf import settings
 
