@@ -35,7 +35,7 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import DatabaseError
-from django.http import HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseForbidden
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.csrf import CsrfViewMiddleware
 from django.middleware.security import SecurityMiddleware
@@ -61,12 +61,20 @@ def _unused(request: Any) -> HttpResponse:
     raise AssertionError("only the middleware's request and response steps are used")
 
 
+class _CsrfCheck(CsrfViewMiddleware):
+    """Django's CSRF check, without answering a refusal: the request then goes on to Django,
+    whose own check refuses it, renders the page and logs it (once)."""
+
+    def _reject(self, request: HttpRequest, reason: str) -> HttpResponse:
+        return HttpResponseForbidden()
+
+
 class SubmissionEndpoint:
     """WSGI application: stores complete answer sheets, hands everything else to ``app``."""
 
     def __init__(self, app: WSGIApp) -> None:
         self.app = app
-        self.csrf = CsrfViewMiddleware(_unused)
+        self.csrf = _CsrfCheck(_unused)
         # in the order Django runs them on a response (the reverse of settings.MIDDLEWARE)
         self.header_steps: list[XFrameOptionsMiddleware | CSPMiddleware | SecurityMiddleware] = [
             XFrameOptionsMiddleware(_unused),

@@ -174,11 +174,13 @@ def test_other_steps_of_the_flow_reach_the_view_with_their_body(
 
 
 def test_without_the_csrf_cookie_nothing_is_stored_and_django_refuses(
-    endpoint: SubmissionEndpoint, published: SurveyVersion
+    endpoint: SubmissionEndpoint, published: SurveyVersion, caplog: pytest.LogCaptureFixture
 ) -> None:
     reply = _call(endpoint, _path(published), _fields(published), cookie="")
     assert reply.status == 403
     assert Response.objects.count() == 0
+    refusals = [r for r in caplog.records if r.name == "django.security.csrf"]
+    assert len(refusals) == 1  # logged by Django's check only
 
 
 def test_an_incomplete_sheet_is_explained_by_the_view_and_counted_once(
