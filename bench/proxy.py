@@ -49,7 +49,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench._server import ROOT, ThrowawayPostgres, manage
+from bench._server import CSRF, ROOT, ThrowawayPostgres, form_body, manage
+from bench.crash import answer_sheet, setup_survey
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SHIPPED = ROOT / "deploy" / "nginx" / "machiwb.conf"
@@ -316,8 +317,6 @@ def run_checks(drill: Drill, folder: Path, http_port: int, https_port: int, sock
 
     # A resident's final submit over HTTPS, answered by the submission layer in front of
     # Django: stored once, redirected to the thank-you page with HSTS like any page.
-    from bench._server import CSRF, form_body
-    from bench.crash import answer_sheet, setup_survey
     from machiwb.surveys.models import Response
     from machiwb.surveys.views_answer import Sheet
 

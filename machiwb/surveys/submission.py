@@ -87,6 +87,7 @@ class SubmissionEndpoint:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         match = _ANSWER_PATH.match(environ.get("PATH_INFO", ""))
+        # Under a SCRIPT_NAME prefix only Django's handler sets the prefix reverse() uses.
         if match is None or environ.get("REQUEST_METHOD") != "POST" or environ.get("SCRIPT_NAME"):
             return self.app(environ, start_response)
         try:
